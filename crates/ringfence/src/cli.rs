@@ -1,0 +1,162 @@
+//! Command-line definitions. Each subcommand's behaviour lives in `commands/<name>.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::fail_on::FailOn;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ringfence",
+    version,
+    about = "Incident response for software supply-chain attacks",
+    long_about = "ringfence answers the first question of a supply-chain incident: which of our \
+projects resolve the bad version, and through which dependency path?\n\n\
+It reads the lockfiles of every project (npm, yarn, pnpm, bun, pip, poetry, Pipfile, uv, pdm, \
+Cargo), matches them against OSV advisories (including the MAL- malicious-package records) and \
+reports every finding with its dependency path and the version to move to.\n\n\
+Start with:\n  ringfence scan .                 find known-malicious and vulnerable versions\n  \
+ringfence db import all.zip      add a full OSV feed to the local database\n  \
+ringfence inventory . --sbom     export what the projects resolve as CycloneDX",
+    after_help = "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Database: `sqlite://PATH`, `postgres://USER@HOST/DB`, or a file path. Defaults to
+    /// ringfence.db in the user's data directory.
+    #[arg(long, global = true, env = "RINGFENCE_DB", value_name = "URL")]
+    pub db: Option<String>,
+
+    /// When to colour the output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print nothing but results and errors (no progress, no summaries on stderr).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find lockfiles, match every resolved package against advisories, report findings.
+    ///
+    /// Walks each PATH (default: the current folder), respecting .gitignore and skipping
+    /// node_modules and vendored trees. Every finding names the project, the package version,
+    /// the advisory, its severity, the dependency path that pulls it in, and the version to
+    /// move to. Advisories come from the built-in snapshot of famous malicious releases plus
+    /// whatever `ringfence db import` added.
+    #[command(
+        after_help = "Examples:\n  ringfence scan .\n  ringfence scan services/ web/ --format sarif > ringfence.sarif\n  \
+ringfence scan . --fail-on high     # also fail CI on high-severity vulnerabilities\n\n\
+Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 an error (after \
+reporting everything that could be scanned)."
+    )]
+    Scan(ScanArgs),
+
+    /// Print what the lockfiles resolve: every package, version and dependency path.
+    #[command(after_help = "Examples:\n  ringfence inventory package-lock.json\n  \
+ringfence inventory . --format json\n  ringfence inventory . --sbom > sbom.cdx.json")]
+    Inventory(InventoryArgs),
+
+    /// Manage the local advisory database.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Folders or lockfiles to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+
+    /// Which findings fail the scan (exit 1): a comma-separated list of `known-malware`,
+    /// `critical`, `high`, `medium`, `low`, `any`, or `none`. A severity includes the ones above it.
+    #[arg(long, default_value = "known-malware,critical", value_name = "LEVELS")]
+    pub fail_on: FailOn,
+
+    /// Use only the built-in snapshot of malicious releases; do not open the database.
+    #[arg(long)]
+    pub offline_snapshot: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Table,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// A lockfile or a folder to walk.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = InventoryFormat::Table)]
+    pub format: InventoryFormat,
+
+    /// Export a CycloneDX 1.5 JSON SBOM instead.
+    #[arg(long, conflicts_with = "format")]
+    pub sbom: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Import OSV advisories from a folder of JSON files or an OSV ecosystem .zip export.
+    ///
+    /// Records are upserted by id (a newer `modified` wins), in one transaction: an import
+    /// either lands whole or not at all. Files that do not parse are reported and skipped.
+    #[command(
+        after_help = "Examples:\n  ringfence db import ~/Downloads/npm-all.zip\n  \
+ringfence db import ./malicious-packages/osv/malicious"
+    )]
+    Import(ImportArgs),
+
+    /// Show what the database holds: records per ecosystem, the newest record, the last import.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Folders of *.json OSV records, or .zip exports.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,207 @@
+//! `ringfence scan`: lockfiles → inventory → advisory matches → findings, with a CI exit code.
+
+use std::io::Write;
+
+use owo_colors::{OwoColorize, Style};
+use ringfence_advisory::{AdvisoryIndex, AdvisoryKind, Severity};
+use ringfence_lockfile::Lockfile;
+use serde_json::json;
+
+use crate::cli::{GlobalArgs, ScanArgs, ScanFormat};
+use crate::commands::db::open_store;
+use crate::identify::{Finding, identify};
+use crate::load::load;
+use crate::output::{display_path, print_json, sarif};
+use crate::report_problems;
+
+pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    let loaded = load(&args.paths, global.quiet);
+    report_problems(&loaded.warnings, &loaded.errors);
+
+    let (index, sources, index_warnings) =
+        advisory_index(&loaded.lockfiles, args.offline_snapshot, global)?;
+    report_problems(&index_warnings, &[]);
+    let findings = identify(&loaded.lockfiles, &index);
+    let failing = findings
+        .iter()
+        .filter(|f| args.fail_on.fails(f.advisory.kind, f.advisory.severity))
+        .count();
+
+    match args.format {
+        ScanFormat::Json => print_json(&json!({
+            "findings": findings,
+            "lockfiles": loaded.lockfiles.iter().map(|l| json!({
+                "path": display_path(&l.path),
+                "format": l.format,
+                "project": l.project,
+                "packages": l.packages.len(),
+            })).collect::<Vec<_>>(),
+            "errors": loaded.errors,
+            "warnings": loaded.warnings.iter().chain(&index_warnings).collect::<Vec<_>>(),
+            "advisory_sources": sources,
+            "summary": summary_json(&findings, &loaded.lockfiles, failing),
+        }))?,
+        ScanFormat::Sarif => print_json(&sarif::sarif(&findings, &loaded.errors))?,
+        ScanFormat::Table => print_table(&findings, &loaded.lockfiles, failing, global.quiet)?,
+    }
+
+    Ok(if !loaded.errors.is_empty() {
+        2
+    } else if failing > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+/// The advisories that can match these lockfiles: the built-in snapshot, plus every record in
+/// the database for the (ecosystem, name) pairs the lockfiles contain.
+fn advisory_index(
+    lockfiles: &[Lockfile],
+    snapshot_only: bool,
+    global: &GlobalArgs,
+) -> anyhow::Result<(AdvisoryIndex, Vec<String>, Vec<String>)> {
+    let mut index = AdvisoryIndex::new();
+    let mut warnings = Vec::new();
+    for advisory in ringfence_advisory::snapshot() {
+        index.insert(advisory);
+    }
+    let mut sources = vec!["built-in snapshot".to_string()];
+    if snapshot_only {
+        return Ok((index, sources, warnings));
+    }
+    let mut keys: Vec<(String, String)> = lockfiles
+        .iter()
+        .flat_map(|l| {
+            l.packages
+                .iter()
+                .map(|p| (p.ecosystem.osv_name().to_string(), p.name.clone()))
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+
+    let rt = crate::runtime()?;
+    let store = match rt.block_on(open_store(global)) {
+        Ok(store) => store,
+        // No --db given and the default database cannot be opened: the built-in snapshot still
+        // answers the famous cases, so say so and go on.
+        Err(e) if global.db.is_none() => {
+            warnings.push(format!(
+                "{e:#}; matching against the built-in snapshot only"
+            ));
+            return Ok((index, sources, warnings));
+        }
+        Err(e) => return Err(e),
+    };
+    let records = rt.block_on(store.advisories_for(&keys))?;
+    sources.push(format!("database ({} candidate records)", records.len()));
+    for json in records {
+        match ringfence_advisory::Advisory::from_raw_json(&json, "database") {
+            Ok(advisory) => {
+                index.insert(advisory);
+            }
+            Err(e) => warnings.push(format!("stored advisory does not parse: {e}")),
+        }
+    }
+    warnings.extend(index.warnings().map(ToString::to_string));
+    Ok((index, sources, warnings))
+}
+
+fn summary_json(findings: &[Finding], lockfiles: &[Lockfile], failing: usize) -> serde_json::Value {
+    let malware = findings
+        .iter()
+        .filter(|f| f.advisory.kind == AdvisoryKind::KnownMalware)
+        .count();
+    let mut projects: Vec<&str> = findings.iter().map(|f| f.lockfile.as_str()).collect();
+    projects.sort();
+    projects.dedup();
+    json!({
+        "findings": findings.len(),
+        "known_malware": malware,
+        "failing": failing,
+        "affected_lockfiles": projects.len(),
+        "lockfiles": lockfiles.len(),
+        "packages": lockfiles.iter().map(|l| l.packages.len()).sum::<usize>(),
+    })
+}
+
+fn print_table(
+    findings: &[Finding],
+    lockfiles: &[Lockfile],
+    failing: usize,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let mut out = anstream::stdout().lock();
+    for f in findings {
+        let a = &f.advisory;
+        let (label, style) = match (a.kind, a.severity) {
+            (AdvisoryKind::KnownMalware, _) => ("MALWARE", Style::new().white().on_red().bold()),
+            (_, Severity::Critical) => ("CRITICAL", Style::new().red().bold()),
+            (_, Severity::High) => ("HIGH", Style::new().red()),
+            (_, Severity::Medium) => ("MEDIUM", Style::new().yellow()),
+            (_, Severity::Low) => ("LOW", Style::new().dimmed()),
+            (_, Severity::Unknown) => ("UNRATED", Style::new().dimmed()),
+        };
+        let location = match f.line {
+            Some(line) => format!("{}:{line}", f.lockfile),
+            None => f.lockfile.clone(),
+        };
+        let scope = match (f.direct, f.dev) {
+            (true, true) => " (direct, dev)",
+            (true, false) => " (direct)",
+            (false, true) => " (dev)",
+            (false, false) => "",
+        };
+        writeln!(
+            out,
+            "{} {}@{}{}  {}  {}",
+            format!(" {label} ").style(style),
+            f.package.bold(),
+            f.version.bold(),
+            scope,
+            a.id.cyan(),
+            location.dimmed()
+        )?;
+        writeln!(out, "    {}", a.summary)?;
+        if !a.aliases.is_empty() {
+            writeln!(out, "    {} {}", "aliases:".dimmed(), a.aliases.join(", "))?;
+        }
+        writeln!(out, "    {} {}", "path:".dimmed(), f.path_display())?;
+        for note in &f.notes {
+            writeln!(out, "    {} {note}", "note:".yellow())?;
+        }
+        writeln!(out, "    {} {}", "fix:".dimmed(), f.remediation)?;
+        writeln!(out)?;
+    }
+    if quiet {
+        return Ok(());
+    }
+    let packages: usize = lockfiles.iter().map(|l| l.packages.len()).sum();
+    let mut projects: Vec<&str> = findings.iter().map(|f| f.lockfile.as_str()).collect();
+    projects.sort();
+    projects.dedup();
+    let malware = findings
+        .iter()
+        .filter(|f| f.advisory.kind == AdvisoryKind::KnownMalware)
+        .count();
+    let line = format!(
+        "{} finding{} ({} known malware, {} failing) in {} of {} lockfile{}; {} packages checked",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        malware,
+        failing,
+        projects.len(),
+        lockfiles.len(),
+        if lockfiles.len() == 1 { "" } else { "s" },
+        packages
+    );
+    if failing > 0 {
+        writeln!(out, "{}", line.red().bold())?;
+    } else if findings.is_empty() {
+        writeln!(out, "{}", line.green())?;
+    } else {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}

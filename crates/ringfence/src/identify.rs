@@ -1,0 +1,146 @@
+//! Identification: every resolved package of every lockfile, matched against the advisory
+//! index, becomes a [`Finding`] that says where it is, how it got there and what to do.
+
+use std::collections::BTreeSet;
+
+use ringfence_advisory::{AdvisoryIndex, AdvisoryKind, Certainty, Severity};
+use ringfence_lockfile::Lockfile;
+use ringfence_package::Ecosystem;
+use serde::Serialize;
+
+use crate::output::display_path;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub project: String,
+    /// The lockfile, relative to the working directory where possible.
+    pub lockfile: String,
+    /// The line of the package's entry in the lockfile.
+    pub line: Option<u32>,
+    pub ecosystem: Ecosystem,
+    pub package: String,
+    pub version: String,
+    pub purl: String,
+    pub direct: bool,
+    pub dev: bool,
+    pub optional: bool,
+    /// From a direct dependency of the project down to this package.
+    pub path: Vec<String>,
+    pub advisory: AdvisoryInfo,
+    /// False when the advisory could not be fully evaluated for this version (an unknown range
+    /// type, a version that does not parse): reported anyway, with `notes` saying why.
+    pub certain: bool,
+    pub notes: Vec<String>,
+    /// The version to move to: the advisory's fix, or its last known good version.
+    pub fixed_version: Option<String>,
+    /// What the responder should do, in one sentence.
+    pub remediation: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AdvisoryInfo {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub summary: String,
+    pub kind: AdvisoryKind,
+    pub severity: Severity,
+    pub url: String,
+}
+
+impl Finding {
+    /// "webshop → left-pad-helper@1.2.0 → flatmap-stream@0.1.1".
+    pub fn path_display(&self) -> String {
+        let mut parts = vec![self.project.clone()];
+        if self.path.is_empty() {
+            parts.push(format!("{}@{}", self.package, self.version));
+        } else {
+            parts.extend(self.path.iter().cloned());
+        }
+        parts.join(" → ")
+    }
+}
+
+/// Matches every package of every lockfile. Findings are sorted: known malware first, then
+/// by severity, project, package and advisory, so output is the same on every run.
+pub fn identify(lockfiles: &[Lockfile], index: &AdvisoryIndex) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for lockfile in lockfiles {
+        let location = display_path(&lockfile.path);
+        let mut seen = BTreeSet::new();
+        for p in &lockfile.packages {
+            for m in index.matches(p.ecosystem, &p.name, &p.version) {
+                let advisory = &m.advisory;
+                // One package version can appear several times in a lockfile (nested copies);
+                // report each (package, version, advisory) once per lockfile, at its first line.
+                if !seen.insert((p.name.clone(), p.version.clone(), advisory.id.clone())) {
+                    continue;
+                }
+                let fixed_version = m.fixed.clone();
+                let remediation = remediation(m.kind, fixed_version.as_deref(), p.direct, &p.path);
+                findings.push(Finding {
+                    project: lockfile.project.clone(),
+                    lockfile: location.clone(),
+                    line: p.line,
+                    ecosystem: p.ecosystem,
+                    package: p.name.clone(),
+                    version: p.version.clone(),
+                    purl: p.purl(),
+                    direct: p.direct,
+                    dev: p.dev,
+                    optional: p.optional,
+                    path: p.path.clone(),
+                    advisory: AdvisoryInfo {
+                        id: advisory.id.clone(),
+                        aliases: m.aliases.clone(),
+                        summary: advisory
+                            .summary
+                            .clone()
+                            .unwrap_or_else(|| advisory.id.clone()),
+                        kind: m.kind,
+                        severity: m.severity,
+                        url: format!("https://osv.dev/vulnerability/{}", advisory.id),
+                    },
+                    certain: m.certainty == Certainty::Affected,
+                    notes: m.notes.clone(),
+                    fixed_version,
+                    remediation,
+                });
+            }
+        }
+    }
+    findings.sort_by(|a, b| {
+        let rank = |f: &Finding| {
+            (
+                f.advisory.kind != AdvisoryKind::KnownMalware,
+                std::cmp::Reverse(f.advisory.severity),
+            )
+        };
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| a.project.cmp(&b.project))
+            .then_with(|| a.lockfile.cmp(&b.lockfile))
+            .then_with(|| a.package.cmp(&b.package))
+            .then_with(|| a.version.cmp(&b.version))
+            .then_with(|| a.advisory.id.cmp(&b.advisory.id))
+    });
+    findings
+}
+
+fn remediation(kind: AdvisoryKind, fixed: Option<&str>, direct: bool, path: &[String]) -> String {
+    let parent = if direct || path.len() < 2 {
+        None
+    } else {
+        path.first()
+    };
+    match (kind, fixed, parent) {
+        (_, Some(v), None) => format!("upgrade to {v} or later"),
+        (_, Some(v), Some(p)) => format!("move to {v} or later (pulled in by {p}: update it, or pin with an override)"),
+        (AdvisoryKind::KnownMalware, None, None) => {
+            "remove it or pin the last version published before the compromise; treat machines that installed it as compromised".to_string()
+        }
+        (AdvisoryKind::KnownMalware, None, Some(p)) => format!(
+            "pulled in by {p}: pin the last version published before the compromise with an override; treat machines that installed it as compromised"
+        ),
+        (_, None, _) => "no fixed version known: remove or replace the package".to_string(),
+    }
+}
