@@ -7,6 +7,32 @@ use crate::Package;
 /// Parsers whose format records the graph build one and call [`DependencyGraph::apply`],
 /// which fills in `direct` and `path` (the shortest chain from a direct dependency), and,
 /// where the format does not say, whether a package is only reachable as dev or optional.
+/// The longest dependency path recorded in full.
+const MAX_PATH: usize = 48;
+
+/// The root at the top of `node`'s parent chain, memoised with path compression so that all
+/// calls together stay linear.
+fn root_of(node: usize, parent: &[Option<usize>], top: &mut [Option<usize>]) -> usize {
+    let mut walked = Vec::new();
+    let mut at = node;
+    let root = loop {
+        if let Some(t) = top[at] {
+            break t;
+        }
+        match parent[at] {
+            Some(p) if walked.len() <= parent.len() => {
+                walked.push(at);
+                at = p;
+            }
+            _ => break at,
+        }
+    };
+    for w in walked {
+        top[w] = Some(root);
+    }
+    root
+}
+
 #[derive(Debug, Default)]
 pub struct DependencyGraph {
     edges: Vec<Vec<usize>>,
@@ -80,21 +106,32 @@ impl DependencyGraph {
                 packages[root.node].direct = true;
             }
         }
+        let ids: Vec<String> = packages[..n].iter().map(Package::id).collect();
+        let mut top: Vec<Option<usize>> = vec![None; n];
         for i in 0..n {
             if !seen[i] {
                 continue;
             }
+            // Walk up at most MAX_PATH links; a longer chain (only hostile or absurd lockfiles
+            // have one) keeps its direct dependency, an ellipsis, and the nearest links, so
+            // building every path stays linear in the number of packages.
             let mut chain = vec![i];
             let mut at = i;
             while let Some(p) = parent[at] {
-                if chain.len() > n {
+                if chain.len() >= MAX_PATH {
                     break;
                 }
                 chain.push(p);
                 at = p;
             }
-            chain.reverse();
-            packages[i].path = chain.iter().map(|&j| packages[j].id()).collect();
+            let mut path: Vec<String> = Vec::with_capacity(chain.len() + 2);
+            if parent[at].is_some() {
+                let root = root_of(at, &parent, &mut top);
+                path.push(ids[root].clone());
+                path.push("…".to_string());
+            }
+            path.extend(chain.iter().rev().map(|&j| ids[j].clone()));
+            packages[i].path = path;
             if derive_flags {
                 packages[i].dev = !reach_prod[i] && !reach_optional[i] && reach_dev[i];
                 packages[i].optional = !reach_prod[i] && reach_optional[i];
@@ -162,6 +199,28 @@ mod tests {
         assert!(p[0].direct && !p[1].direct);
         assert!(!p[2].dev, "c is reachable from production");
         assert!(p[3].dev && p[3].direct);
+    }
+
+    #[test]
+    fn a_very_long_chain_is_abbreviated_and_stays_fast() {
+        let n = 20_000;
+        let names: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut p = pkgs(&refs);
+        let mut g = DependencyGraph::new(n);
+        g.add_root(0, false, false);
+        for i in 1..n {
+            g.add_edge(i - 1, i);
+        }
+        let started = std::time::Instant::now();
+        g.apply(&mut p, true);
+        assert!(started.elapsed().as_secs() < 5, "took {:?}", started.elapsed());
+        let last = &p[n - 1].path;
+        assert_eq!(last[0], "p0@1.0.0");
+        assert_eq!(last[1], "…");
+        assert_eq!(last.last().unwrap(), &format!("p{}@1.0.0", n - 1));
+        assert_eq!(last.len(), MAX_PATH + 2);
+        assert_eq!(p[10].path.len(), 11, "short chains are whole");
     }
 
     #[test]

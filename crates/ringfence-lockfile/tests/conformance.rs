@@ -10,7 +10,59 @@ use ringfence_package::normalize_name;
 use serde::Deserialize;
 
 /// (fixture path relative to tests/fixtures, why we differ from the peer).
-const DIVERGENCES: &[(&str, &str)] = &[];
+const DIVERGENCES: &[(&str, &str)] = &[
+    (
+        "cargo/two-packages-with-local.lock",
+        "`local-rust-pkg` has no source: it is a workspace member, the project itself, not a dependency to check against advisories; we leave it out and make its dependencies the graph's roots (pinned in tests/cargo_lock.rs)",
+    ),
+    (
+        "pnpm/one-package-dev.v9.yaml",
+        "acorn is only in importers['.'].devDependencies; v9 records dev-ness nowhere else, so we derive it through the graph and report acorn as dev, as v5/v6 files record it; the peer reports every v9 package as production (pinned in tests/pnpm_lock.rs)",
+    ),
+    (
+        "pnpm/mixed-groups.v9.yaml",
+        "is-number is only a devDependency and uuid's snapshot says `optional: true`; we report them dev and optional, as the v5/v6 cases do, where the peer drops both flags for v9 (pinned in tests/pnpm_lock.rs)",
+    ),
+    (
+        "uv/grouped-packages.lock",
+        "black, click, flake8 and what they pull in are only reachable through the project's extras ([package.optional-dependencies] cli/dev/test), so we report them optional; the peer never sets optional and marks only the extra named `dev` as dev (pinned in tests/uv_lock.rs)",
+    ),
+    (
+        "pip/per_req_options.txt",
+        "pip rejects `foo7==1.0 unexpected_text` as an invalid requirement; we skip that line with a warning instead of reporting the version `1.0 unexpected_text...` (the rest of the case is pinned in requirements.rs tests)",
+    ),
+    (
+        "pipenv/no-version.json",
+        "git entries without a version are still dependencies of the project: we report them with an empty version and the locked commit instead of dropping them (pinned in pipfile.rs tests)",
+    ),
+    // bun.lock records no dev/optional flags; we derive them from workspaces[""] through the
+    // dependency graph, the peer reports every bun package as production. Names, versions
+    // and commits of these cases are still checked in tests/bun_graph.rs.
+    (
+        "bun/commits.json5",
+        "git packages and what they pull in are only devDependencies, so dev: true",
+    ),
+    (
+        "bun/files.json5",
+        "etag is only a devDependency (file:./deps/etag), so dev: true",
+    ),
+    (
+        "bun/nested-dependencies-dup.json5",
+        "chalk and its own dependencies are only reachable from devDependencies, so dev: true",
+    ),
+    (
+        "bun/nested-dependencies.json5",
+        "chalk and its own dependencies are only reachable from devDependencies, so dev: true",
+    ),
+    (
+        "bun/optional-package.json5",
+        "fsevents and nan are only reachable from optionalDependencies, so optional: true",
+    ),
+    (
+        "bun/scoped-packages-mixed.json5",
+        "wrappy is only a devDependency, so dev: true",
+    ),
+];
 
 #[derive(Deserialize)]
 struct Expected {

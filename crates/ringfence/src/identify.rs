@@ -76,7 +76,13 @@ pub fn identify(lockfiles: &[Lockfile], index: &AdvisoryIndex) -> Vec<Finding> {
                     continue;
                 }
                 let fixed_version = m.fixed.clone();
-                let remediation = remediation(m.kind, fixed_version.as_deref(), p.direct, &p.path);
+                let remediation = match (&fixed_version, &m.last_affected) {
+                    (None, Some(last)) => format!(
+                        "versions up to {last} are affected: move to a later release{}",
+                        if m.kind == AdvisoryKind::KnownMalware { "; treat machines that installed it as compromised" } else { "" }
+                    ),
+                    _ => remediation(m.kind, fixed_version.as_deref(), p.direct, &p.path),
+                };
                 findings.push(Finding {
                     project: lockfile.project.clone(),
                     lockfile: location.clone(),

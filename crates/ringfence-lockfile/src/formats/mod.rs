@@ -8,6 +8,7 @@ pub mod pdm;
 pub mod pipfile;
 pub mod pnpm;
 pub mod poetry;
+mod python_toml;
 pub mod requirements;
 pub mod uv;
 pub mod yarn;
