@@ -17,16 +17,18 @@ use crate::report_problems;
 /// Opens the database named by `--db` / `RINGFENCE_DB`, or the default one in the user's
 /// data directory.
 pub async fn open_store(global: &GlobalArgs) -> anyhow::Result<Store> {
-    let location = match &global.db {
-        Some(db) => db.clone(),
-        None => Store::default_location()
-            .context("cannot find a data directory for the default database; pass --db")?
-            .display()
-            .to_string(),
-    };
-    Store::open(&location)
-        .await
-        .with_context(|| format!("cannot open the database at {location}"))
+    match &global.db {
+        Some(location) => {
+            Store::open(location).await.with_context(|| format!("cannot open the database at {location}"))
+        }
+        None => {
+            let path = Store::default_location()
+                .context("cannot find a data directory for the default database; pass --db")?;
+            Store::open_path(&path)
+                .await
+                .with_context(|| format!("cannot open the default database at {}", path.display()))
+        }
+    }
 }
 
 pub fn import(args: &ImportArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
