@@ -79,7 +79,11 @@ pub fn identify(lockfiles: &[Lockfile], index: &AdvisoryIndex) -> Vec<Finding> {
                 let remediation = match (&fixed_version, &m.last_affected) {
                     (None, Some(last)) => format!(
                         "versions up to {last} are affected: move to a later release{}",
-                        if m.kind == AdvisoryKind::KnownMalware { "; treat machines that installed it as compromised" } else { "" }
+                        if m.kind == AdvisoryKind::KnownMalware {
+                            "; treat machines that installed it as compromised"
+                        } else {
+                            ""
+                        }
                     ),
                     _ => remediation(m.kind, fixed_version.as_deref(), p.direct, &p.path),
                 };

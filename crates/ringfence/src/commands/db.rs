@@ -18,9 +18,9 @@ use crate::report_problems;
 /// data directory.
 pub async fn open_store(global: &GlobalArgs) -> anyhow::Result<Store> {
     match &global.db {
-        Some(location) => {
-            Store::open(location).await.with_context(|| format!("cannot open the database at {location}"))
-        }
+        Some(location) => Store::open(location)
+            .await
+            .with_context(|| format!("cannot open the database at {location}")),
         None => {
             let path = Store::default_location()
                 .context("cannot find a data directory for the default database; pass --db")?;

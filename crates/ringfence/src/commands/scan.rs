@@ -5,6 +5,7 @@ use std::io::Write;
 use owo_colors::{OwoColorize, Style};
 use ringfence_advisory::{AdvisoryIndex, AdvisoryKind, Severity};
 use ringfence_lockfile::Lockfile;
+use serde::Serialize;
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, ScanArgs, ScanFormat};
@@ -28,19 +29,26 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         .count();
 
     match args.format {
-        ScanFormat::Json => print_json(&json!({
-            "findings": findings,
-            "lockfiles": loaded.lockfiles.iter().map(|l| json!({
-                "path": display_path(&l.path),
-                "format": l.format,
-                "project": l.project,
-                "packages": l.packages.len(),
-            })).collect::<Vec<_>>(),
-            "errors": loaded.errors,
-            "warnings": loaded.warnings.iter().chain(&index_warnings).collect::<Vec<_>>(),
-            "advisory_sources": sources,
-            "summary": summary_json(&findings, &loaded.lockfiles, failing),
-        }))?,
+        ScanFormat::Json => {
+            let lockfiles: Vec<LockfileSummary> = loaded
+                .lockfiles
+                .iter()
+                .map(|l| LockfileSummary {
+                    path: display_path(&l.path),
+                    format: l.format,
+                    project: &l.project,
+                    packages: l.packages.len(),
+                })
+                .collect();
+            print_json(&ScanOutput {
+                findings: &findings,
+                lockfiles,
+                errors: &loaded.errors,
+                warnings: loaded.warnings.iter().chain(&index_warnings).collect(),
+                advisory_sources: &sources,
+                summary: summary_json(&findings, &loaded.lockfiles, failing),
+            })?
+        }
         ScanFormat::Sarif => print_json(&sarif::sarif(&findings, &loaded.errors))?,
         ScanFormat::Table => print_table(&findings, &loaded.lockfiles, failing, global.quiet)?,
     }
@@ -52,6 +60,26 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     } else {
         0
     })
+}
+
+/// What `scan --format json` prints. Serialised directly (not through `serde_json::Value`):
+/// a scan of a large monorepo can have thousands of findings.
+#[derive(Serialize)]
+struct ScanOutput<'a> {
+    findings: &'a [Finding],
+    lockfiles: Vec<LockfileSummary<'a>>,
+    errors: &'a [String],
+    warnings: Vec<&'a String>,
+    advisory_sources: &'a [String],
+    summary: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct LockfileSummary<'a> {
+    path: String,
+    format: ringfence_lockfile::Format,
+    project: &'a str,
+    packages: usize,
 }
 
 /// The advisories that can match these lockfiles: the built-in snapshot, plus every record in
