@@ -74,6 +74,29 @@ reporting everything that could be scanned)."
 ringfence inventory . --format json\n  ringfence inventory . --sbom > sbom.cdx.json")]
     Inventory(InventoryArgs),
 
+    /// Look inside packages for malicious behaviour, before any advisory exists.
+    ///
+    /// Reads each package in memory (a .tgz, an unpacked folder, or `npm:NAME@VERSION` fetched
+    /// from the registry in your npm configuration and verified against its integrity), parses
+    /// its JavaScript and install scripts, and gives a verdict — malicious, suspicious or ok —
+    /// with the alerts that decided it, their evidence (file:line:col and a snippet) and the
+    /// IOCs a responder blocks and hunts for. Capabilities (network, shell, env...) are listed
+    /// but never decide a verdict: popular packages have them too.
+    #[command(after_help = "Examples:\n  ringfence inspect suspicious-pkg-1.0.0.tgz\n  \
+ringfence inspect npm:ua-parser-js@0.7.28 --format json\n  ringfence inspect ./node_modules/some-dep -v\n\n\
+Exit codes: 0 no verdict at or above --fail-on, 1 at least one, 2 a target could not be read.")]
+    Inspect(InspectArgs),
+
+    /// Show what a new version adds over an older one: install scripts, capabilities, files,
+    /// endpoints, bigger minified files, a new publisher.
+    ///
+    /// This is how a hijacked maintainer account shows itself: the new release gains an install
+    /// script (`new-install-script`), network or shell access it never had (`capability-drift`),
+    /// or was published by an account that never published the package (`publisher-change`).
+    #[command(after_help = "Examples:\n  ringfence diff npm:ua-parser-js@0.7.28 npm:ua-parser-js@0.7.29\n  \
+ringfence diff old.tgz new.tgz --json")]
+    Diff(DiffArgs),
+
     /// Manage the local advisory database.
     #[command(subcommand)]
     Db(DbCommand),
@@ -97,6 +120,12 @@ pub struct ScanArgs {
     /// Use only the built-in snapshot of malicious releases; do not open the database.
     #[arg(long)]
     pub offline_snapshot: bool,
+
+    /// Also inspect the code of every npm package (fetched from the registry in your npm
+    /// configuration, cached) and report verdicts beside the advisory findings. A `malicious`
+    /// verdict fails the scan like known malware.
+    #[arg(long)]
+    pub deep: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,6 +154,65 @@ pub struct InventoryArgs {
 pub enum InventoryFormat {
     Table,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Package tarballs (.tgz), unpacked package folders, or `npm:NAME@VERSION` specs.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+
+    /// Which verdict makes the command exit 1: `malicious`, `suspicious` (and worse), or `never`.
+    #[arg(long, value_enum, default_value_t = VerdictThreshold::Suspicious, value_name = "VERDICT")]
+    pub fail_on: VerdictThreshold,
+
+    /// Show capabilities and every piece of evidence, not just the threats.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older version: `npm:NAME@VERSION`, a .tgz or a folder.
+    pub old: String,
+    /// The newer version.
+    pub new: String,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Which verdict of the new version (drift counted) makes the command exit 1.
+    #[arg(long, value_enum, default_value_t = VerdictThreshold::Suspicious, value_name = "VERDICT")]
+    pub fail_on: VerdictThreshold,
+}
+
+/// The verdict at which `inspect` (and `scan --deep`) fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerdictThreshold {
+    Malicious,
+    Suspicious,
+    Never,
+}
+
+impl VerdictThreshold {
+    pub fn fails(self, verdict: ringfence_inspect::Verdict) -> bool {
+        use ringfence_inspect::Verdict;
+        match self {
+            VerdictThreshold::Malicious => verdict == Verdict::Malicious,
+            VerdictThreshold::Suspicious => verdict >= Verdict::Suspicious,
+            VerdictThreshold::Never => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    Table,
+    Json,
+    Sarif,
 }
 
 #[derive(Debug, Subcommand)]

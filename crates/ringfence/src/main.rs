@@ -4,9 +4,11 @@
 
 mod cli;
 mod commands;
+mod deep;
 mod fail_on;
 mod identify;
 mod load;
+mod npm;
 mod output;
 
 use std::process::ExitCode;
@@ -26,6 +28,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Scan(args) => commands::scan::run(args, &cli.global),
         Command::Inventory(args) => commands::inventory::run(args, &cli.global),
+        Command::Inspect(args) => commands::inspect::run(args, &cli.global),
+        Command::Diff(args) => commands::diff::run(args, &cli.global),
         Command::Db(DbCommand::Import(args)) => commands::db::import(args, &cli.global),
         Command::Db(DbCommand::Status(args)) => commands::db::status(args, &cli.global),
     };

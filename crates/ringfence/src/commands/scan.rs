@@ -4,6 +4,7 @@ use std::io::Write;
 
 use owo_colors::{OwoColorize, Style};
 use ringfence_advisory::{AdvisoryIndex, AdvisoryKind, Severity};
+use ringfence_inspect::Verdict;
 use ringfence_lockfile::Lockfile;
 use serde::Serialize;
 use serde_json::json;
@@ -23,10 +24,18 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         advisory_index(&loaded.lockfiles, args.offline_snapshot, global)?;
     report_problems(&index_warnings, &[]);
     let findings = identify(&loaded.lockfiles, &index);
-    let failing = findings
+    let mut failing = findings
         .iter()
         .filter(|f| args.fail_on.fails(f.advisory.kind, f.advisory.severity))
         .count();
+    let deep = if args.deep { Some(crate::deep::inspect_inventory(&loaded.lockfiles, global.quiet)?) } else { None };
+    if let Some(deep) = &deep {
+        let notes: Vec<String> = deep.not_inspected.iter().map(|e| format!("not inspected: {e}")).collect();
+        report_problems(&notes, &[]);
+        if args.fail_on.known_malware || args.fail_on.any {
+            failing += deep.verdicts.iter().filter(|v| v.verdict == Verdict::Malicious).count();
+        }
+    }
 
     match args.format {
         ScanFormat::Json => {
@@ -47,10 +56,20 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                 warnings: loaded.warnings.iter().chain(&index_warnings).collect(),
                 advisory_sources: &sources,
                 summary: summary_json(&findings, &loaded.lockfiles, failing),
+                deep: deep.as_ref().map(|d| DeepOutput {
+                    verdicts: &d.verdicts,
+                    not_inspected: &d.not_inspected,
+                    from_cache: d.from_cache,
+                }),
             })?
         }
         ScanFormat::Sarif => print_json(&sarif::sarif(&findings, &loaded.errors))?,
-        ScanFormat::Table => print_table(&findings, &loaded.lockfiles, failing, global.quiet)?,
+        ScanFormat::Table => {
+            print_table(&findings, &loaded.lockfiles, failing, global.quiet)?;
+            if let Some(deep) = &deep {
+                print_deep(deep)?;
+            }
+        }
     }
 
     Ok(if !loaded.errors.is_empty() {
@@ -72,6 +91,15 @@ struct ScanOutput<'a> {
     warnings: Vec<&'a String>,
     advisory_sources: &'a [String],
     summary: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deep: Option<DeepOutput<'a>>,
+}
+
+#[derive(Serialize)]
+struct DeepOutput<'a> {
+    verdicts: &'a [crate::deep::DeepVerdict],
+    not_inspected: &'a [String],
+    from_cache: usize,
 }
 
 #[derive(Serialize)]
@@ -134,6 +162,32 @@ fn advisory_index(
     }
     warnings.extend(index.warnings().map(ToString::to_string));
     Ok((index, sources, warnings))
+}
+
+fn print_deep(deep: &crate::deep::DeepResults) -> anyhow::Result<()> {
+    let mut out = anstream::stdout().lock();
+    let flagged: Vec<_> = deep.verdicts.iter().filter(|v| v.verdict != Verdict::Ok).collect();
+    for v in &flagged {
+        let ids: Vec<&str> = v.decided_by.iter().map(|i| i.as_str()).collect();
+        writeln!(
+            out,
+            "{} {}@{}  decided by {}  (in {})",
+            format!(" {} ", v.verdict.as_str().to_uppercase()).style(crate::commands::inspect::verdict_style(v.verdict)),
+            v.name.bold(),
+            v.version,
+            ids.join(", "),
+            v.projects.join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "deep inspection: {} packages inspected ({} from cache), {} flagged, {} could not be fetched",
+        deep.verdicts.len(),
+        deep.from_cache,
+        flagged.len(),
+        deep.not_inspected.len()
+    )?;
+    Ok(())
 }
 
 fn summary_json(findings: &[Finding], lockfiles: &[Lockfile], failing: usize) -> serde_json::Value {

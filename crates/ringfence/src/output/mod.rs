@@ -1,6 +1,7 @@
 //! Rendering of results for people (tables) and machines (JSON, SARIF, CycloneDX).
 
 pub mod cyclonedx;
+pub mod inspect_sarif;
 pub mod sarif;
 pub mod table;
 
