@@ -8,7 +8,9 @@
 //! (`node X` in `preinstall`/`install`/`postinstall`, `node -e "require('./x')"`, a bare
 //! `x.js`) are analysed with `install_time = true`. Prints one line per package with its
 //! threat alerts, then totals: packages with a critical / high threat, parse errors, bytes
-//! and time. `-v` prints the evidence, `-q` only the totals and the packages with threats.
+//! and time. `-v` prints the evidence, `-q` only the totals and the packages with threats,
+//! `--all-install-time` analyses every file as if an install script ran it (a stress test of
+//! the install-time rules on benign code).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -151,10 +153,8 @@ fn install_time_files(manifest: &serde_json::Value, known: &BTreeSet<&str>) -> B
             } else {
                 None
             };
-            if let Some(c) = candidate {
-                if let Some(f) = resolve(&c, known) {
-                    out.insert(f);
-                }
+            if let Some(f) = candidate.and_then(|c| resolve(&c, known)) {
+                out.insert(f);
             }
         }
         // `node -e "require('./x')"`: the required files.
@@ -176,25 +176,22 @@ fn install_time_files(manifest: &serde_json::Value, known: &BTreeSet<&str>) -> B
 fn resolve(spec: &str, known: &BTreeSet<&str>) -> Option<String> {
     let s = spec.trim_matches(['\'', '"']).trim_start_matches("./");
     let s = s.trim_end_matches('/');
-    for c in [
+    [
         s.to_string(),
         format!("{s}.js"),
         format!("{s}/index.js"),
         format!("{s}.cjs"),
         format!("{s}.mjs"),
-    ] {
-        if known.contains(c.as_str()) {
-            return Some(c);
-        }
-    }
-    None
+    ]
+    .into_iter()
+    .find(|c| known.contains(c.as_str()))
 }
 
-fn analyse(pkg: &Package, verbose: bool) -> Outcome {
+fn analyse(pkg: &Package, verbose: bool, all_install: bool) -> Outcome {
     let mut out = Outcome::default();
     let mut by_id: BTreeMap<String, (AlertSeverity, BTreeSet<String>)> = BTreeMap::new();
     for (name, source) in &pkg.files {
-        let install = pkg.install_files.contains(name);
+        let install = all_install || pkg.install_files.contains(name);
         out.js_files += 1;
         out.js_bytes += source.len();
         let t = Instant::now();
@@ -271,15 +268,16 @@ fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let verbose = args.iter().any(|a| a == "-v");
     let quiet = args.iter().any(|a| a == "-q");
+    let all_install = args.iter().any(|a| a == "--all-install-time");
     let mut jobs = 2usize;
     if let Some(i) = args.iter().position(|a| a == "-j") {
         jobs = args.get(i + 1).and_then(|j| j.parse().ok()).unwrap_or(2);
         args.drain(i..(i + 2).min(args.len()));
     }
-    args.retain(|a| a != "-v" && a != "-q");
+    args.retain(|a| a != "-v" && a != "-q" && a != "--all-install-time");
     let inputs = collect_inputs(&args);
     if inputs.is_empty() {
-        eprintln!("usage: analyse_tgz [-v] [-q] [-j N] <file.tgz | dir>...");
+        eprintln!("usage: analyse_tgz [-v] [-q] [-j N] [--all-install-time] <file.tgz | dir>...");
         std::process::exit(2);
     }
     let next = AtomicUsize::new(0);
@@ -294,7 +292,7 @@ fn main() {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = inputs.get(i) else { break };
-                        let r = read_tgz(path).map(|p| analyse(&p, verbose));
+                        let r = read_tgz(path).map(|p| analyse(&p, verbose, all_install));
                         results
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())

@@ -6,7 +6,8 @@ use oxc_ast::ast::{
 };
 use oxc_span::{GetSpan, Span};
 
-use super::collect::{Collector, Deferred};
+use super::collect::Collector;
+use super::deferred::Deferred;
 use super::facts::{
     EvalCall, EvalKind, ExecCall, FsKind, FsOp, Hit, HookKind, NetCall, NetKind, PathKey,
 };
@@ -178,14 +179,14 @@ impl<'a> Collector<'a, '_> {
             }
             Some(p) if known::fs_call(p) == Some(FsCall::Read) => {
                 let f = first_arg(args)
-                    .map(|e| self.flow_of(e))
+                    .map(|e| self.path_arg_flow(e, 0))
                     .unwrap_or_default()
                     .through(Transform::READ_FILE);
                 vec![(1, f)]
             }
             Some(p) if known::fs_call(p) == Some(FsCall::ReadDir) => {
                 let f = first_arg(args)
-                    .map(|e| self.flow_of(e))
+                    .map(|e| self.path_arg_flow(e, 0))
                     .unwrap_or_default()
                     .through(Transform::LIST_DIR);
                 vec![(1, f)]
@@ -229,7 +230,13 @@ impl<'a> Collector<'a, '_> {
             ) {
                 continue;
             }
-            f.merge(self.arg_flow(a));
+            f.merge(match a {
+                Argument::SpreadElement(s) => self.flow_of(&s.argument),
+                other => other
+                    .as_expression()
+                    .map(|e| self.flow_of(e))
+                    .unwrap_or_default(),
+            });
         }
         f
     }
@@ -386,11 +393,17 @@ impl<'a> Collector<'a, '_> {
     ) {
         let payload = self.data_args_flow(args);
         let mut urls = Vec::new();
+        let mut local_target = false;
         for a in args {
             if let Some(e) = a.as_expression() {
                 urls.extend(self.urls_in(e));
+                if kind != NetKind::HandleSend {
+                    local_target |= self.fold(e).is_some_and(|t| strings::is_local_target(&t));
+                }
             }
         }
+        let local = (local_target || !urls.is_empty())
+            && urls.iter().all(|u| strings::is_local_host(&u.host));
         self.facts.net.push(NetCall {
             kind,
             span,
@@ -398,6 +411,7 @@ impl<'a> Collector<'a, '_> {
             payload,
             receiver,
             urls,
+            local,
         });
     }
 
@@ -634,7 +648,7 @@ impl<'a> Collector<'a, '_> {
         let Some(path_expr) = args.get(path_index).and_then(Argument::as_expression) else {
             return;
         };
-        let path = self.flow_of(path_expr);
+        let path = self.path_arg_flow(path_expr, 0);
         let path_key = self.path_key(path_expr);
         let path_text = self.fold_partial(path_expr);
         let host_program = self.path_of(path_expr).is_some_and(|hp| {

@@ -27,6 +27,8 @@ pub struct Send {
     /// Everything that goes out (arguments, and for writes the request they belong to).
     pub payload: Taint,
     pub urls: Vec<FoundUrl>,
+    /// Only to this machine (loopback or a local socket): IPC, not exfiltration.
+    pub local: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +101,14 @@ impl<'x> Ctx<'x> {
 
     fn compute_sends(&self) -> Vec<Send> {
         let mut out = Vec::new();
+        // Writes go wherever the file's requests and connections go.
+        let opened: Vec<_> = self
+            .facts
+            .net
+            .iter()
+            .filter(|n| n.kind != NetKind::HandleSend)
+            .collect();
+        let all_local = !opened.is_empty() && opened.iter().all(|n| n.local);
         let request_urls: Vec<FoundUrl> = self
             .facts
             .net
@@ -108,10 +118,10 @@ impl<'x> Ctx<'x> {
             .collect();
         for n in &self.facts.net {
             let payload = self.taint(&n.payload);
-            let (kind, payload, urls) = match n.kind {
-                NetKind::Request => (SendKind::Request, payload, n.urls.clone()),
-                NetKind::Dns => (SendKind::Dns, payload, n.urls.clone()),
-                NetKind::Connect => (SendKind::Connect, payload, n.urls.clone()),
+            let (kind, payload, urls, local) = match n.kind {
+                NetKind::Request => (SendKind::Request, payload, n.urls.clone(), n.local),
+                NetKind::Dns => (SendKind::Dns, payload, n.urls.clone(), false),
+                NetKind::Connect => (SendKind::Connect, payload, n.urls.clone(), n.local),
                 NetKind::HandleSend => {
                     let recv = n
                         .receiver
@@ -121,7 +131,12 @@ impl<'x> Ctx<'x> {
                     if !recv.has(Taint::NET_HANDLE) {
                         continue;
                     }
-                    (SendKind::Write, payload | recv, request_urls.clone())
+                    (
+                        SendKind::Write,
+                        payload | recv,
+                        request_urls.clone(),
+                        all_local,
+                    )
                 }
             };
             out.push(Send {
@@ -130,6 +145,7 @@ impl<'x> Ctx<'x> {
                 kind,
                 payload,
                 urls,
+                local,
             });
         }
         for e in &self.facts.execs {
@@ -153,12 +169,14 @@ impl<'x> Ctx<'x> {
                 }
             }
             let urls = e.command.as_deref().map(strings::urls).unwrap_or_default();
+            let local = !urls.is_empty() && urls.iter().all(|u| strings::is_local_host(&u.host));
             out.push(Send {
                 span: e.span,
                 callee: e.callee.clone(),
                 kind: SendKind::Command,
                 payload,
                 urls,
+                local,
             });
         }
         out

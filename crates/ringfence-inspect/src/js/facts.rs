@@ -40,6 +40,8 @@ pub struct NetCall {
     pub receiver: Option<Flow>,
     /// Constant URLs and hosts among the arguments.
     pub urls: Vec<FoundUrl>,
+    /// Goes to this machine only: `localhost`/`127.0.0.1`/`::1`, or a socket path.
+    pub local: bool,
 }
 
 #[derive(Debug, Clone)]

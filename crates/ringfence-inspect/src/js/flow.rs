@@ -10,7 +10,7 @@ use oxc_ast::ast::{
 use super::collect::Collector;
 use super::known;
 use super::resolve::{Path, Ref, first_arg};
-use super::strings::{is_user_folder, literal_taint, literal_taint_with};
+use super::strings::{is_root_path, is_user_folder, literal_taint, literal_taint_with};
 use super::taint::{Flow, Taint, Transform};
 
 const MAX_DEPTH: u32 = 40;
@@ -28,7 +28,7 @@ impl<'a> Collector<'a, '_> {
         match expr.get_inner_expression() {
             Expression::StringLiteral(s) => {
                 let v = s.value.as_str();
-                if v.len() < 2 || v.len() > 4096 {
+                if v.len() > 4096 || v.len() < 2 {
                     return Flow::default();
                 }
                 let fam = self.literal_families(v, s.span);
@@ -72,14 +72,22 @@ impl<'a> Collector<'a, '_> {
                 {
                     Flow::default()
                 } else {
-                    let mut f = self.flow_at(&b.left, d);
+                    // A `'/'` or `'~'` between other pieces is a separator, not the root.
+                    let piece = |this: &mut Self, e: &Expression<'a>| {
+                        let mut f = this.flow_at(e, d);
+                        if matches!(e.get_inner_expression(), Expression::StringLiteral(_)) {
+                            f.bits = f.bits.without(Taint::HOME_ROOT);
+                        }
+                        f
+                    };
+                    let mut f = piece(self, &b.left);
                     // `home + '/.cache/x'` is a path under home, not home itself.
                     if let Expression::StringLiteral(r) = b.right.get_inner_expression()
                         && continues_path(r.value.as_str())
                     {
                         f = f.through(Transform::DEEPER);
                     }
-                    f.merge(self.flow_at(&b.right, d));
+                    f.merge(piece(self, &b.right));
                     f
                 }
             }
@@ -383,7 +391,16 @@ impl<'a> Collector<'a, '_> {
             "Buffer.from" | "Buffer" => self.fold_buffer_args(args),
             _ => None,
         };
-        folded.map(|s| literal_taint(&s)).unwrap_or_default()
+        // A root spelled in base64 (`Buffer.from('Lw==', 'base64')`) is a hidden target.
+        folded
+            .map(|s| {
+                if is_root_path(&s) {
+                    Taint::HOME_ROOT
+                } else {
+                    literal_taint(&s)
+                }
+            })
+            .unwrap_or_default()
     }
 
     /// `path.join(home, "Desktop")` stays the user's folder; `path.join(home, ".cache/x")` does not.
@@ -428,6 +445,18 @@ impl<'a> Collector<'a, '_> {
             }
         }
         self.args_flow(&new.arguments, d)
+    }
+}
+
+impl<'a> Collector<'a, '_> {
+    /// The flow of a path argument: a literal `/` or `~` standing alone is a root.
+    pub(super) fn path_arg_flow(&mut self, e: &Expression<'a>, d: u32) -> Flow {
+        match e.get_inner_expression() {
+            Expression::StringLiteral(s) if is_root_path(s.value.as_str()) => {
+                Flow::bits(Taint::HOME_ROOT)
+            }
+            _ => self.flow_at(e, d),
+        }
     }
 }
 

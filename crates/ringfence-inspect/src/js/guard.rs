@@ -307,16 +307,16 @@ pub fn scan(src: &[u8]) -> Depth {
             }
             b')' | b']' | b'}' => {
                 chain_at!(i);
-                if stack.len() > 1 {
-                    if let Some(child) = stack.pop() {
-                        frozen -= child.parent_run;
-                        // The parent's run resumes, without the bytes of the closed level.
-                        if let Some(parent) = stack.last_mut() {
-                            parent.start += (i + 1).saturating_sub(child.open);
-                        }
-                        if child.template && b == b'}' {
-                            in_template = true;
-                        }
+                if stack.len() > 1
+                    && let Some(child) = stack.pop()
+                {
+                    frozen -= child.parent_run;
+                    // The parent's run resumes, without the bytes of the closed level.
+                    if let Some(parent) = stack.last_mut() {
+                        parent.start += (i + 1).saturating_sub(child.open);
+                    }
+                    if child.template && b == b'}' {
+                        in_template = true;
                     }
                 }
                 sig = b;

@@ -1,20 +1,22 @@
 //! The JavaScript engine: one oxc parse, one semantic pass and one traversal per file; the
-//! traversal ([`collect`]) records facts and data flows, and the rules in [`crate::rules`]
+//! traversal (`visit`) records facts and data flows, and the rules in [`crate::rules`]
 //! turn them into alerts.
 //!
 //! Contract with the rest of the crate:
 //! `analyse_file(path, source, install_time) -> FileAnalysis`. Deterministic (alerts sorted by
 //! id, evidence by position), bounded in time and stack on hostile input (see [`guard`]).
 //!
-//! Module map: [`guard`] (stack-depth pre-scan), `collect` (the traversal), `resolve` (what
-//! names and member chains denote, constant folding), `flow` (data flow of expressions),
-//! `calls` (what calls do), [`known`] (the Node.js / library API tables), [`strings`]
-//! (literal classification), [`taint`] (the flow graph), [`facts`], [`context`] (what rules
-//! see), `lines` (positions and snippets).
+//! Module map: [`guard`] (stack-depth pre-scan), `visit` (the traversal) over the state in
+//! `collect`, `resolve` (what names and member chains denote, constant folding), `calls`
+//! (what calls do), `flow` (data flow of expressions), `deferred` (flows evaluated on demand
+//! at the end), [`known`] (the Node.js / library API tables), [`strings`] (literal
+//! classification), [`taint`] (the flow graph), [`facts`], [`context`] (what rules see),
+//! `lines` (positions and snippets).
 
 mod calls;
 mod collect;
 pub mod context;
+mod deferred;
 pub mod facts;
 mod flow;
 pub mod guard;
@@ -23,6 +25,7 @@ mod lines;
 mod resolve;
 pub mod strings;
 pub mod taint;
+mod visit;
 
 use oxc_allocator::Allocator;
 use oxc_ast_visit::Visit;

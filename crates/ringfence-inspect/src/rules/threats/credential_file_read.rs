@@ -35,6 +35,9 @@ use crate::js::taint::Taint;
 pub fn check(ctx: &Ctx<'_>, out: &mut Emitter<'_>) {
     let sends = ctx.sends();
     for send in sends {
+        if send.local {
+            continue;
+        }
         if send.payload.has(Taint::CRED_DATA) {
             out.report(
                 AlertId::CredentialFileRead,

@@ -35,6 +35,9 @@ fn core_kinds(t: Taint) -> u32 {
 
 pub fn check(ctx: &Ctx<'_>, out: &mut Emitter<'_>) {
     for send in ctx.sends() {
+        if send.local {
+            continue;
+        }
         let core = core_kinds(send.payload);
         let all = send.payload.identity_kinds();
         if core == 0 {
@@ -112,6 +115,15 @@ mod tests {
             AlertSeverity::High,
         );
         assert_eq!(a.severity, AlertSeverity::High);
+    }
+
+    #[test]
+    fn local_ipc_is_not_a_beacon() {
+        silent(
+            "const net = require('net'), os = require('os');\nconst c = net.createConnection(9222, '127.0.0.1');\nc.write(JSON.stringify({ host: os.hostname(), user: os.userInfo().username }));",
+            true,
+            AlertId::DependencyConfusion,
+        );
     }
 
     #[test]

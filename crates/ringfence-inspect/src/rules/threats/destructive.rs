@@ -136,6 +136,15 @@ mod tests {
     }
 
     #[test]
+    fn slashes_between_path_pieces_are_not_the_root() {
+        silent(
+            "const fs = require('fs');\nfunction clean(dir) { for (const f of fs.readdirSync(dir)) fs.rmSync(dir + '/' + f, { recursive: true }); }\nclean(tmp);",
+            false,
+            AlertId::Destructive,
+        );
+    }
+
+    #[test]
     fn cleaning_own_folders_does_not() {
         silent(
             "const os = require('os'), path = require('path'); require('fs').rmSync(path.join(os.homedir(), '.cache', 'tool'), { recursive: true });",

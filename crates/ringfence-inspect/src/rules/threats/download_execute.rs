@@ -38,7 +38,9 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Emitter<'_>) {
             && (e.families.has(Family::NetworkCommand)
                 || e.command.as_deref().is_some_and(|c| {
                     c.contains("://") || c.to_ascii_lowercase().contains("download")
-                }));
+                }))
+            || e.families.has(Family::NetworkCommand)
+                && e.command.as_deref().is_some_and(runs_what_it_fetched);
         if cradle {
             out.report(
                 AlertId::DownloadExecute,
@@ -119,6 +121,26 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Emitter<'_>) {
             );
         }
     }
+}
+
+/// `curl … -o x && chmod +x x`, `curl … | tar xz && ./tool`: a command line that fetches and
+/// then starts a local file.
+fn runs_what_it_fetched(command: &str) -> bool {
+    let c = command.to_ascii_lowercase();
+    let fetch = ["curl ", "wget "].iter().filter_map(|t| c.find(t)).min();
+    let run = [
+        "&& ./",
+        "; ./",
+        "&& chmod +x",
+        "; chmod +x",
+        "| tar x",
+        "&& sh ",
+        "&& bash ",
+    ]
+    .iter()
+    .filter_map(|t| c.find(t))
+    .max();
+    matches!((fetch, run), (Some(f), Some(r)) if r > f)
 }
 
 /// A native program or script file, not a command name (`x.exe`, `run.sh`).

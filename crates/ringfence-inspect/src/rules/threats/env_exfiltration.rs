@@ -29,6 +29,9 @@ use crate::js::taint::Taint;
 
 pub fn check(ctx: &Ctx<'_>, out: &mut Emitter<'_>) {
     for send in ctx.sends() {
+        if send.local {
+            continue;
+        }
         if send.payload.has(Taint::ENV_WHOLE) {
             out.report(
                 AlertId::EnvExfiltration,

@@ -40,10 +40,11 @@ pub fn check(ctx: &Ctx<'_>, out: &mut Emitter<'_>) {
         return;
     }
     if let Some(send) = ctx.sends().iter().find(|s| {
-        matches!(
-            s.kind,
-            SendKind::Request | SendKind::Dns | SendKind::Connect
-        )
+        !s.local
+            && matches!(
+                s.kind,
+                SendKind::Request | SendKind::Dns | SendKind::Connect
+            )
     }) {
         out.report(
             AlertId::InstallTimeNetwork,
