@@ -75,7 +75,8 @@ done
 if [ "$gd_count" -gt 0 ]; then
   venv=$work/guarddog-venv
   [ -x "$venv/bin/guarddog" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q guarddog==3.2.0; }
-  files=$(ls "$corpus"/*.tgz | head -n "$gd_count")
+  all=("$corpus"/*.tgz)
+  files=$(printf '%s\n' "${all[@]:0:$gd_count}")
   s=$(date +%s%N)
   : > "$work/guarddog.jsonl"
   for t in $files; do
