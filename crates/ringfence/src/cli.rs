@@ -15,8 +15,11 @@ use crate::fail_on::FailOn;
 projects resolve the bad version, and through which dependency path?\n\n\
 It reads the lockfiles of every project (npm, yarn, pnpm, bun, pip, poetry, Pipfile, uv, pdm, \
 Cargo), matches them against OSV advisories (including the MAL- malicious-package records) and \
-reports every finding with its dependency path and the version to move to.\n\n\
+reports every finding with its dependency path and the version to move to. It also looks inside \
+npm packages (deep inspection) to find malicious behaviour before any advisory exists.\n\n\
 Start with:\n  ringfence scan .                 find known-malicious and vulnerable versions\n  \
+ringfence scan . --deep          and inspect every npm package's code as well\n  \
+ringfence inspect npm:pkg@1.2.3  look inside one package: verdict, evidence, IOCs\n  \
 ringfence db import all.zip      add a full OSV feed to the local database\n  \
 ringfence inventory . --sbom     export what the projects resolve as CycloneDX",
     after_help = "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error."
