@@ -214,7 +214,11 @@ mod tests {
         }
         let started = std::time::Instant::now();
         g.apply(&mut p, true);
-        assert!(started.elapsed().as_secs() < 5, "took {:?}", started.elapsed());
+        assert!(
+            started.elapsed().as_secs() < 5,
+            "took {:?}",
+            started.elapsed()
+        );
         let last = &p[n - 1].path;
         assert_eq!(last[0], "p0@1.0.0");
         assert_eq!(last[1], "…");

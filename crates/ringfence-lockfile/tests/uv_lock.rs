@@ -3,20 +3,15 @@
 
 use std::path::Path;
 
-use ringfence_lockfile::{Format, Package, Parsed};
+mod support;
+
+use ringfence_lockfile::{Format, Parsed};
+use support::find;
 
 fn parse(text: &str) -> Parsed {
     Format::Uv
         .parse(Path::new("app/uv.lock"), text)
         .expect("parses")
-}
-
-fn find<'a>(parsed: &'a Parsed, name: &str) -> &'a Package {
-    parsed
-        .packages
-        .iter()
-        .find(|p| p.name == name)
-        .unwrap_or_else(|| panic!("{name} missing from {:?}", parsed.packages))
 }
 
 const LOCK: &str = r#"version = 1

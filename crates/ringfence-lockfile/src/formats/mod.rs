@@ -127,6 +127,17 @@ impl Format {
     }
 }
 
+/// The warning for the `i`-th `[[package]]` entry of a TOML lockfile that lacks a name or a
+/// version: the entry is skipped, the rest of the file is still read.
+pub(crate) fn unnamed_entry(path: &Path, line: u32, i: usize) -> ParseError {
+    ParseError::new(
+        path,
+        Some(line),
+        "package has no name or no version; skipped",
+    )
+    .with_key(format!("package[{i}]"))
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.file_name())

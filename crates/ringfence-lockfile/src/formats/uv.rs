@@ -81,14 +81,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Parsed, ParseError> {
             continue;
         }
         let (Some(name), Some(version)) = (&wire.name, &wire.version) else {
-            parsed.warnings.push(
-                ParseError::new(
-                    path,
-                    Some(line),
-                    "package has no name or no version; skipped",
-                )
-                .with_key(format!("package[{i}]")),
-            );
+            parsed.warnings.push(super::unnamed_entry(path, line, i));
             continue;
         };
         let mut package = Package::new(Ecosystem::PyPI, name, version);

@@ -1,8 +1,22 @@
-//! Timing for the large-lockfile tests: the best of a few runs in this thread's CPU time
+//! Shared by the per-format tests: finding a package in a parse result, and timing for the
+//! large-lockfile tests: the best of a few runs in this thread's CPU time
 //! (from `/proc/thread-self/schedstat` where Linux has it), so a busy machine does not
 //! decide the result.
 
+#![allow(dead_code)] // each test binary uses a different part
+
 use std::time::{Duration, Instant};
+
+use ringfence_lockfile::{Package, Parsed};
+
+/// The package called `name`; panics with the whole list when it is missing.
+pub fn find<'a>(parsed: &'a Parsed, name: &str) -> &'a Package {
+    parsed
+        .packages
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("{name} missing from {:?}", parsed.packages))
+}
 
 /// Runs `f` five times; returns its last result and the shortest time one run took.
 pub fn best_of<T>(mut f: impl FnMut() -> T) -> (T, Duration) {
