@@ -85,9 +85,11 @@ ringfence inventory . --format json\n  ringfence inventory . --sbom > sbom.cdx.j
     /// with the alerts that decided it, their evidence (file:line:col and a snippet) and the
     /// IOCs a responder blocks and hunts for. Capabilities (network, shell, env...) are listed
     /// but never decide a verdict: popular packages have them too.
-    #[command(after_help = "Examples:\n  ringfence inspect suspicious-pkg-1.0.0.tgz\n  \
+    #[command(
+        after_help = "Examples:\n  ringfence inspect suspicious-pkg-1.0.0.tgz\n  \
 ringfence inspect npm:ua-parser-js@0.7.28 --format json\n  ringfence inspect ./node_modules/some-dep -v\n\n\
-Exit codes: 0 no verdict at or above --fail-on, 1 at least one, 2 a target could not be read.")]
+Exit codes: 0 no verdict at or above --fail-on, 1 at least one, 2 a target could not be read."
+    )]
     Inspect(InspectArgs),
 
     /// Show what a new version adds over an older one: install scripts, capabilities, files,
@@ -96,8 +98,10 @@ Exit codes: 0 no verdict at or above --fail-on, 1 at least one, 2 a target could
     /// This is how a hijacked maintainer account shows itself: the new release gains an install
     /// script (`new-install-script`), network or shell access it never had (`capability-drift`),
     /// or was published by an account that never published the package (`publisher-change`).
-    #[command(after_help = "Examples:\n  ringfence diff npm:ua-parser-js@0.7.28 npm:ua-parser-js@0.7.29\n  \
-ringfence diff old.tgz new.tgz --json")]
+    #[command(
+        after_help = "Examples:\n  ringfence diff npm:ua-parser-js@0.7.28 npm:ua-parser-js@0.7.29\n  \
+ringfence diff old.tgz new.tgz --json"
+    )]
     Diff(DiffArgs),
 
     /// Manage the local advisory database.

@@ -37,7 +37,11 @@ pub struct DeepResults {
 }
 
 fn cache_dir() -> Option<PathBuf> {
-    dirs::cache_dir().map(|d| d.join("ringfence").join("inspections").join(format!("rules-v{RULES_VERSION}")))
+    dirs::cache_dir().map(|d| {
+        d.join("ringfence")
+            .join("inspections")
+            .join(format!("rules-v{RULES_VERSION}"))
+    })
 }
 
 pub fn inspect_inventory(lockfiles: &[Lockfile], quiet: bool) -> anyhow::Result<DeepResults> {
@@ -55,8 +59,10 @@ pub fn inspect_inventory(lockfiles: &[Lockfile], quiet: bool) -> anyhow::Result<
         ProgressBar::hidden()
     } else {
         ProgressBar::new(wanted.len() as u64).with_style(
-            ProgressStyle::with_template("{spinner} inspecting packages {bar:30} {pos}/{len} {wide_msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} inspecting packages {bar:30} {pos}/{len} {wide_msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         )
     };
     let wanted: Vec<(String, String)> = wanted.into_iter().collect();
@@ -81,7 +87,11 @@ pub fn inspect_inventory(lockfiles: &[Lockfile], quiet: bool) -> anyhow::Result<
                 from_cache += usize::from(cached);
                 v.projects = lockfiles
                     .iter()
-                    .filter(|l| l.packages.iter().any(|p| p.name == v.name && p.version == v.version))
+                    .filter(|l| {
+                        l.packages
+                            .iter()
+                            .any(|p| p.name == v.name && p.version == v.version)
+                    })
                     .map(|l| l.project.clone())
                     .collect();
                 verdicts.push(v);
@@ -89,8 +99,16 @@ pub fn inspect_inventory(lockfiles: &[Lockfile], quiet: bool) -> anyhow::Result<
             Err(e) => not_inspected.push(e),
         }
     }
-    verdicts.sort_by(|a, b| b.verdict.cmp(&a.verdict).then_with(|| (&a.name, &a.version).cmp(&(&b.name, &b.version))));
-    Ok(DeepResults { verdicts, not_inspected, from_cache })
+    verdicts.sort_by(|a, b| {
+        b.verdict
+            .cmp(&a.verdict)
+            .then_with(|| (&a.name, &a.version).cmp(&(&b.name, &b.version)))
+    });
+    Ok(DeepResults {
+        verdicts,
+        not_inspected,
+        from_cache,
+    })
 }
 
 /// Fetches (tarball cache first), then inspects unless the result is cached.
@@ -132,7 +150,11 @@ fn write_atomic(path: &std::path::Path, bytes: &[u8]) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    let tmp = dir.join(format!(".tmp-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let tmp = dir.join(format!(
+        ".tmp-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

@@ -27,10 +27,19 @@ pub fn fetch(client: &RegistryClient, spec: &str, detail: Detail) -> anyhow::Res
 }
 
 /// Fetches one exact version of a package whose packument is known.
-pub fn fetch_version(client: &RegistryClient, packument: Packument, version: &str) -> anyhow::Result<Fetched> {
+pub fn fetch_version(
+    client: &RegistryClient,
+    packument: Packument,
+    version: &str,
+) -> anyhow::Result<Fetched> {
     let manifest = packument
         .version(version)
-        .with_context(|| format!("{}@{version} is not in the registry's packument", packument.name))?
+        .with_context(|| {
+            format!(
+                "{}@{version} is not in the registry's packument",
+                packument.name
+            )
+        })?
         .clone();
     let tarball = client.fetch_tarball(&packument.name, &manifest)?;
     Ok(Fetched {

@@ -28,7 +28,10 @@ fn stealer(version: &str) -> FixturePackage {
 
 fn clean(version: &str) -> FixturePackage {
     FixturePackage::new("left-pad-helper", version)
-        .file("index.js", "module.exports = (s, n) => String(s).padStart(n);\n")
+        .file(
+            "index.js",
+            "module.exports = (s, n) => String(s).padStart(n);\n",
+        )
         .publisher("alice")
         .published_at(datetime!(2024-01-02 10:00:00 UTC))
 }
@@ -45,23 +48,49 @@ fn inspect_fetches_from_the_configured_registry_and_finds_the_stealer() {
     let rf = Ringfence::new();
     let mut cmd = rf.cmd();
     with_registry(&rf, &registry, &mut cmd);
-    let (code, stdout, stderr) = run(cmd.args(["inspect", "npm:left-pad-helper@1.2.1", "npm:left-pad-helper@1.2.0", "--format", "json"]));
+    let (code, stdout, stderr) = run(cmd.args([
+        "inspect",
+        "npm:left-pad-helper@1.2.1",
+        "npm:left-pad-helper@1.2.0",
+        "--format",
+        "json",
+    ]));
     assert_eq!(code, 1, "{stdout}{stderr}");
     let v: Value = serde_json::from_str(&stdout).unwrap();
     let bad = &v["packages"][0];
     assert_eq!(bad["name"], "left-pad-helper");
     assert_eq!(bad["version"], "1.2.1");
     assert_eq!(bad["verdict"], "malicious", "{bad:#}");
-    let decided: Vec<&str> = bad["decided_by"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    let decided: Vec<&str> = bad["decided_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
     assert!(decided.contains(&"env-exfiltration"), "{decided:?}");
-    let exfil = bad["alerts"].as_array().unwrap().iter().find(|a| a["id"] == "env-exfiltration").unwrap();
+    let exfil = bad["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "env-exfiltration")
+        .unwrap();
     assert_eq!(exfil["evidence"][0]["file"], "setup.js");
     assert!(exfil["evidence"][0]["line"].as_u64().unwrap() >= 2);
-    let hosts: Vec<&str> = bad["iocs"]["hosts"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+    let hosts: Vec<&str> = bad["iocs"]["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
     assert!(hosts.contains(&"webhook.site"), "{hosts:?}");
     assert_eq!(v["packages"][1]["verdict"], "ok");
     // The registry really was asked (and no other host).
-    assert!(registry.requests().iter().any(|r| r.path.contains("left-pad-helper")));
+    assert!(
+        registry
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("left-pad-helper"))
+    );
 }
 
 #[test]
@@ -72,8 +101,15 @@ fn inspect_reads_tarballs_from_disk_and_renders_a_table() {
     let (code, stdout, _) = run(rf.cmd().arg("inspect").arg(&tgz));
     assert_eq!(code, 1);
     assert!(stdout.contains("MALICIOUS"), "{stdout}");
-    assert!(stdout.contains("setup.js:"), "evidence has file:line:col: {stdout}");
-    let (code, stdout, _) = run(rf.cmd().arg("inspect").arg(&tgz).args(["--fail-on", "never"]));
+    assert!(
+        stdout.contains("setup.js:"),
+        "evidence has file:line:col: {stdout}"
+    );
+    let (code, stdout, _) = run(rf
+        .cmd()
+        .arg("inspect")
+        .arg(&tgz)
+        .args(["--fail-on", "never"]));
     assert_eq!(code, 0, "{stdout}");
 }
 
@@ -82,16 +118,32 @@ fn inspect_sarif_validates() {
     let rf = Ringfence::new();
     let tgz = rf.dir.path().join("p.tgz");
     std::fs::write(&tgz, stealer("1.2.1").tarball().unwrap()).unwrap();
-    let (_, stdout, _) = run(rf.cmd().arg("inspect").arg(&tgz).args(["--format", "sarif"]));
+    let (_, stdout, _) = run(rf
+        .cmd()
+        .arg("inspect")
+        .arg(&tgz)
+        .args(["--format", "sarif"]));
     let sarif: Value = serde_json::from_str(&stdout).unwrap();
     let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("crates/ringfence/tests/data/sarif-2.1.0-rtm.5.json")).unwrap(),
+        &std::fs::read_to_string(
+            repo_root().join("crates/ringfence/tests/data/sarif-2.1.0-rtm.5.json"),
+        )
+        .unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
-    assert!(sarif["runs"][0]["results"].as_array().unwrap().iter().any(|r| r["ruleId"] == "env-exfiltration"));
+    assert!(
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["ruleId"] == "env-exfiltration")
+    );
 }
 
 #[test]
@@ -108,21 +160,41 @@ fn diff_shows_the_hijacked_release() {
     let rf = Ringfence::new();
     let mut cmd = rf.cmd();
     with_registry(&rf, &registry, &mut cmd);
-    let (code, stdout, stderr) = run(cmd.args(["diff", "npm:left-pad-helper@1.2.0", "npm:left-pad-helper@1.2.1", "--json"]));
+    let (code, stdout, stderr) = run(cmd.args([
+        "diff",
+        "npm:left-pad-helper@1.2.0",
+        "npm:left-pad-helper@1.2.1",
+        "--json",
+    ]));
     assert_eq!(code, 1, "{stdout}{stderr}");
     let v: Value = serde_json::from_str(&stdout).unwrap();
-    let ids: Vec<&str> = v["diff"]["alerts"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["diff"]["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"new-install-script"), "{ids:?}");
     assert!(ids.contains(&"publisher-change"), "{ids:?}");
     assert!(ids.contains(&"capability-drift"), "{ids:?}");
     assert_eq!(v["new"]["publisher"], "mallory");
-    assert!(v["diff"]["new_endpoints"].as_array().unwrap().iter().any(|e| e == "webhook.site"));
+    assert!(
+        v["diff"]["new_endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "webhook.site")
+    );
     assert_eq!(v["diff"]["added_files"][0], "setup.js");
 }
 
 #[test]
 fn scan_deep_inspects_the_inventory_and_caches_verdicts() {
-    let registry = FixtureRegistry::serve([stealer("1.2.1"), FixturePackage::new("tiny-util", "2.0.0").file("index.js", "exports.x = 1;\n")]).unwrap();
+    let registry = FixtureRegistry::serve([
+        stealer("1.2.1"),
+        FixturePackage::new("tiny-util", "2.0.0").file("index.js", "exports.x = 1;\n"),
+    ])
+    .unwrap();
     let rf = Ringfence::new();
     let project = rf.dir.path().join("shop");
     std::fs::create_dir_all(&project).unwrap();
@@ -143,8 +215,14 @@ fn scan_deep_inspects_the_inventory_and_caches_verdicts() {
     for round in 0..2 {
         let mut cmd = rf.cmd();
         with_registry(&rf, &registry, &mut cmd);
-        let (code, stdout, stderr) = run(cmd.arg("scan").arg(&project).args(["--deep", "--format", "json"]));
-        assert_eq!(code, 1, "a malicious verdict fails the scan: {stdout}{stderr}");
+        let (code, stdout, stderr) = run(cmd
+            .arg("scan")
+            .arg(&project)
+            .args(["--deep", "--format", "json"]));
+        assert_eq!(
+            code, 1,
+            "a malicious verdict fails the scan: {stdout}{stderr}"
+        );
         let v: Value = serde_json::from_str(&stdout).unwrap();
         let verdicts = v["deep"]["verdicts"].as_array().unwrap();
         assert_eq!(verdicts.len(), 2);

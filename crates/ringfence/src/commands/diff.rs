@@ -22,13 +22,19 @@ struct Side {
     version: Option<String>,
 }
 
-fn read_side(target: &str, client: &mut Option<ringfence_registry::RegistryClient>) -> anyhow::Result<Side> {
+fn read_side(
+    target: &str,
+    client: &mut Option<ringfence_registry::RegistryClient>,
+) -> anyhow::Result<Side> {
     if target.starts_with("npm:") {
         if client.is_none() {
             *client = Some(crate::npm::client()?);
         }
         let fetched = crate::npm::fetch(client.as_ref().expect("set above"), target, Detail::Full)?;
-        let publisher = fetched.packument.publisher(&fetched.version).map(|p| p.name.clone());
+        let publisher = fetched
+            .packument
+            .publisher(&fetched.version)
+            .map(|p| p.name.clone());
         Ok(Side {
             contents: read_tarball(&fetched.tarball, &Limits::default()),
             publisher,
@@ -36,14 +42,22 @@ fn read_side(target: &str, client: &mut Option<ringfence_registry::RegistryClien
             packument: Some(fetched.packument),
         })
     } else {
-        let contents = read_path(Path::new(target), &Limits::default()).with_context(|| format!("cannot read {target}"))?;
-        Ok(Side { contents, publisher: None, packument: None, version: None })
+        let contents = read_path(Path::new(target), &Limits::default())
+            .with_context(|| format!("cannot read {target}"))?;
+        Ok(Side {
+            contents,
+            publisher: None,
+            packument: None,
+            version: None,
+        })
     }
 }
 
 /// Accounts that published any version before `version`, by the packument's publish times.
 fn earlier_publishers(packument: &Packument, version: &str) -> Vec<String> {
-    let Some(cutoff) = packument.published_at(version) else { return Vec::new() };
+    let Some(cutoff) = packument.published_at(version) else {
+        return Vec::new();
+    };
     let mut out: Vec<String> = packument
         .versions
         .keys()
@@ -60,14 +74,25 @@ pub fn run(args: &DiffArgs, _global: &GlobalArgs) -> anyhow::Result<i32> {
     let old = read_side(&args.old, &mut client)?;
     let new = read_side(&args.new, &mut client)?;
     let options = InspectOptions::default();
-    let (old_report, new_report) = (inspect(&old.contents, &options), inspect(&new.contents, &options));
+    let (old_report, new_report) = (
+        inspect(&old.contents, &options),
+        inspect(&new.contents, &options),
+    );
     let earlier = match (&new.packument, &new.version) {
         (Some(p), Some(v)) => earlier_publishers(p, v),
         _ => Vec::new(),
     };
     let d = diff(
-        &VersionSide { contents: &old.contents, report: &old_report, publisher: old.publisher.clone() },
-        &VersionSide { contents: &new.contents, report: &new_report, publisher: new.publisher.clone() },
+        &VersionSide {
+            contents: &old.contents,
+            report: &old_report,
+            publisher: old.publisher.clone(),
+        },
+        &VersionSide {
+            contents: &new.contents,
+            report: &new_report,
+            publisher: new.publisher.clone(),
+        },
         &earlier,
     );
 
@@ -86,7 +111,8 @@ pub fn run(args: &DiffArgs, _global: &GlobalArgs) -> anyhow::Result<i32> {
         writeln!(
             out,
             "{} {} → {}",
-            format!(" {} ", d.decision.verdict.as_str().to_uppercase()).style(verdict_style(d.decision.verdict)),
+            format!(" {} ", d.decision.verdict.as_str().to_uppercase())
+                .style(verdict_style(d.decision.verdict)),
             label(&old_report, &args.old),
             label(&new_report, &args.new).bold()
         )?;
@@ -100,10 +126,21 @@ pub fn run(args: &DiffArgs, _global: &GlobalArgs) -> anyhow::Result<i32> {
         for c in &d.install_scripts {
             match &c.before {
                 None => writeln!(out, "    + install script {}: {}", c.script.bold(), c.after)?,
-                Some(b) => writeln!(out, "    ~ install script {}: {} → {}", c.script.bold(), b, c.after)?,
+                Some(b) => writeln!(
+                    out,
+                    "    ~ install script {}: {} → {}",
+                    c.script.bold(),
+                    b,
+                    c.after
+                )?,
             }
         }
-        let list = |ids: &[ringfence_inspect::AlertId]| ids.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(", ");
+        let list = |ids: &[ringfence_inspect::AlertId]| {
+            ids.iter()
+                .map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         if !d.added_threats.is_empty() {
             writeln!(out, "    + threats: {}", list(&d.added_threats).red())?;
         }
@@ -114,12 +151,25 @@ pub fn run(args: &DiffArgs, _global: &GlobalArgs) -> anyhow::Result<i32> {
             writeln!(out, "    + endpoints: {}", d.new_endpoints.join(", "))?;
         }
         for g in &d.grown_files {
-            writeln!(out, "    ~ {} grew {} → {} bytes", g.path, g.before, g.after)?;
+            writeln!(
+                out,
+                "    ~ {} grew {} → {} bytes",
+                g.path, g.before, g.after
+            )?;
         }
         if let Some((p, earlier)) = &d.publisher_change {
-            writeln!(out, "    ! published by {p}, never a publisher before (earlier: {})", earlier.join(", "))?;
+            writeln!(
+                out,
+                "    ! published by {p}, never a publisher before (earlier: {})",
+                earlier.join(", ")
+            )?;
         }
-        writeln!(out, "    files: {} added, {} removed", d.added_files.len(), d.removed_files.len())?;
+        writeln!(
+            out,
+            "    files: {} added, {} removed",
+            d.added_files.len(),
+            d.removed_files.len()
+        )?;
         for f in d.added_files.iter().take(20) {
             writeln!(out, "      + {f}")?;
         }
@@ -127,5 +177,9 @@ pub fn run(args: &DiffArgs, _global: &GlobalArgs) -> anyhow::Result<i32> {
             writeln!(out, "      … {} more", d.added_files.len() - 20)?;
         }
     }
-    Ok(if args.fail_on.fails(d.decision.verdict) { 1 } else { 0 })
+    Ok(if args.fail_on.fails(d.decision.verdict) {
+        1
+    } else {
+        0
+    })
 }

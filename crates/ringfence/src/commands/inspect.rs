@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use owo_colors::{OwoColorize, Style};
+use rayon::prelude::*;
 use ringfence_inspect::archive::{Limits, read_tarball};
 use ringfence_inspect::report::{InspectOptions, PackageReport, inspect, inspect_path};
 use ringfence_inspect::{AlertKind, AlertSeverity, Verdict};
@@ -27,7 +27,11 @@ pub struct Inspected {
 
 pub fn run(args: &InspectArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let options = InspectOptions::default();
-    let client = if args.targets.iter().any(|t| t.starts_with("npm:")) { Some(crate::npm::client()?) } else { None };
+    let client = if args.targets.iter().any(|t| t.starts_with("npm:")) {
+        Some(crate::npm::client()?)
+    } else {
+        None
+    };
     let bar = if global.quiet || args.targets.len() < 2 {
         ProgressBar::hidden()
     } else {
@@ -48,7 +52,8 @@ pub fn run(args: &InspectArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                     inspect(&contents, &options)
                 })
             } else {
-                inspect_path(Path::new(target), &options).with_context(|| format!("cannot read {target}"))
+                inspect_path(Path::new(target), &options)
+                    .with_context(|| format!("cannot read {target}"))
             };
             bar.inc(1);
             (target.clone(), result)
@@ -77,7 +82,9 @@ pub fn run(args: &InspectArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     if args.format != InspectFormat::Table {
         report_problems(&[], &errors);
     }
-    let failing = inspected.iter().any(|i| args.fail_on.fails(i.report.verdict));
+    let failing = inspected
+        .iter()
+        .any(|i| args.fail_on.fails(i.report.verdict));
     Ok(if !errors.is_empty() {
         2
     } else if failing {
@@ -103,7 +110,14 @@ fn print_table(inspected: &[Inspected], verbose: bool) -> anyhow::Result<()> {
             (Some(n), None) => n.clone(),
             _ => target.clone(),
         };
-        writeln!(out, "{} {}  {}", format!(" {} ", report.verdict.as_str().to_uppercase()).style(verdict_style(report.verdict)), name.bold(), target.dimmed())?;
+        writeln!(
+            out,
+            "{} {}  {}",
+            format!(" {} ", report.verdict.as_str().to_uppercase())
+                .style(verdict_style(report.verdict)),
+            name.bold(),
+            target.dimmed()
+        )?;
         if !report.decided_by.is_empty() {
             let ids: Vec<&str> = report.decided_by.iter().map(|id| id.as_str()).collect();
             writeln!(out, "    decided by: {}", ids.join(", "))?;
@@ -127,14 +141,26 @@ fn print_table(inspected: &[Inspected], verbose: bool) -> anyhow::Result<()> {
                 format!("({:?})", alert.severity).to_lowercase().dimmed(),
                 alert.message
             )?;
-            for e in alert.evidence.iter().take(if verbose { usize::MAX } else { 3 }) {
-                let at = if e.line > 0 { format!("{}:{}:{}", e.file, e.line, e.column) } else { e.file.clone() };
+            for e in alert
+                .evidence
+                .iter()
+                .take(if verbose { usize::MAX } else { 3 })
+            {
+                let at = if e.line > 0 {
+                    format!("{}:{}:{}", e.file, e.line, e.column)
+                } else {
+                    e.file.clone()
+                };
                 writeln!(out, "        {}  {}", at.cyan(), e.snippet)?;
                 if !e.detail.is_empty() && verbose {
                     writeln!(out, "          {}", e.detail.dimmed())?;
                 }
             }
-            let hidden = alert.evidence.len().saturating_sub(if verbose { usize::MAX } else { 3 }) + a.evidence_omitted;
+            let hidden = alert
+                .evidence
+                .len()
+                .saturating_sub(if verbose { usize::MAX } else { 3 })
+                + a.evidence_omitted;
             if hidden > 0 {
                 writeln!(out, "        {}", format!("… {hidden} more").dimmed())?;
             }
@@ -146,11 +172,22 @@ fn print_table(inspected: &[Inspected], verbose: bool) -> anyhow::Result<()> {
             .map(|a| a.alert.id.as_str())
             .collect();
         if !verbose && !capabilities.is_empty() {
-            writeln!(out, "    {} {}", "capabilities:".dimmed(), capabilities.join(", "))?;
+            writeln!(
+                out,
+                "    {} {}",
+                "capabilities:".dimmed(),
+                capabilities.join(", ")
+            )?;
         }
         let iocs = &report.iocs;
         if !iocs.hosts.is_empty() || !iocs.ips.is_empty() || !iocs.webhooks.is_empty() {
-            let mut list: Vec<&str> = iocs.webhooks.iter().chain(&iocs.hosts).chain(&iocs.ips).map(String::as_str).collect();
+            let mut list: Vec<&str> = iocs
+                .webhooks
+                .iter()
+                .chain(&iocs.hosts)
+                .chain(&iocs.ips)
+                .map(String::as_str)
+                .collect();
             list.dedup();
             writeln!(out, "    {} {}", "IOCs:".dimmed(), list.join(", "))?;
         }

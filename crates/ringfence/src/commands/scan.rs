@@ -7,7 +7,6 @@ use ringfence_advisory::{AdvisoryIndex, AdvisoryKind, Severity};
 use ringfence_inspect::Verdict;
 use ringfence_lockfile::Lockfile;
 use serde::Serialize;
-use serde_json::json;
 
 use crate::cli::{GlobalArgs, ScanArgs, ScanFormat};
 use crate::commands::db::open_store;
@@ -28,12 +27,27 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         .iter()
         .filter(|f| args.fail_on.fails(f.advisory.kind, f.advisory.severity))
         .count();
-    let deep = if args.deep { Some(crate::deep::inspect_inventory(&loaded.lockfiles, global.quiet)?) } else { None };
+    let deep = if args.deep {
+        Some(crate::deep::inspect_inventory(
+            &loaded.lockfiles,
+            global.quiet,
+        )?)
+    } else {
+        None
+    };
     if let Some(deep) = &deep {
-        let notes: Vec<String> = deep.not_inspected.iter().map(|e| format!("not inspected: {e}")).collect();
+        let notes: Vec<String> = deep
+            .not_inspected
+            .iter()
+            .map(|e| format!("not inspected: {e}"))
+            .collect();
         report_problems(&notes, &[]);
         if args.fail_on.known_malware || args.fail_on.any {
-            failing += deep.verdicts.iter().filter(|v| v.verdict == Verdict::Malicious).count();
+            failing += deep
+                .verdicts
+                .iter()
+                .filter(|v| v.verdict == Verdict::Malicious)
+                .count();
         }
     }
 
@@ -55,7 +69,7 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                 errors: &loaded.errors,
                 warnings: loaded.warnings.iter().chain(&index_warnings).collect(),
                 advisory_sources: &sources,
-                summary: summary_json(&findings, &loaded.lockfiles, failing),
+                summary: Summary::new(&findings, &loaded.lockfiles, failing),
                 deep: deep.as_ref().map(|d| DeepOutput {
                     verdicts: &d.verdicts,
                     not_inspected: &d.not_inspected,
@@ -90,7 +104,7 @@ struct ScanOutput<'a> {
     errors: &'a [String],
     warnings: Vec<&'a String>,
     advisory_sources: &'a [String],
-    summary: serde_json::Value,
+    summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     deep: Option<DeepOutput<'a>>,
 }
@@ -166,13 +180,18 @@ fn advisory_index(
 
 fn print_deep(deep: &crate::deep::DeepResults) -> anyhow::Result<()> {
     let mut out = anstream::stdout().lock();
-    let flagged: Vec<_> = deep.verdicts.iter().filter(|v| v.verdict != Verdict::Ok).collect();
+    let flagged: Vec<_> = deep
+        .verdicts
+        .iter()
+        .filter(|v| v.verdict != Verdict::Ok)
+        .collect();
     for v in &flagged {
         let ids: Vec<&str> = v.decided_by.iter().map(|i| i.as_str()).collect();
         writeln!(
             out,
             "{} {}@{}  decided by {}  (in {})",
-            format!(" {} ", v.verdict.as_str().to_uppercase()).style(crate::commands::inspect::verdict_style(v.verdict)),
+            format!(" {} ", v.verdict.as_str().to_uppercase())
+                .style(crate::commands::inspect::verdict_style(v.verdict)),
             v.name.bold(),
             v.version,
             ids.join(", "),
@@ -190,22 +209,34 @@ fn print_deep(deep: &crate::deep::DeepResults) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn summary_json(findings: &[Finding], lockfiles: &[Lockfile], failing: usize) -> serde_json::Value {
-    let malware = findings
-        .iter()
-        .filter(|f| f.advisory.kind == AdvisoryKind::KnownMalware)
-        .count();
-    let mut projects: Vec<&str> = findings.iter().map(|f| f.lockfile.as_str()).collect();
-    projects.sort();
-    projects.dedup();
-    json!({
-        "findings": findings.len(),
-        "known_malware": malware,
-        "failing": failing,
-        "affected_lockfiles": projects.len(),
-        "lockfiles": lockfiles.len(),
-        "packages": lockfiles.iter().map(|l| l.packages.len()).sum::<usize>(),
-    })
+/// The counts both the table's last line and the JSON `summary` report.
+#[derive(Serialize)]
+struct Summary {
+    findings: usize,
+    known_malware: usize,
+    failing: usize,
+    affected_lockfiles: usize,
+    lockfiles: usize,
+    packages: usize,
+}
+
+impl Summary {
+    fn new(findings: &[Finding], lockfiles: &[Lockfile], failing: usize) -> Summary {
+        let mut affected: Vec<&str> = findings.iter().map(|f| f.lockfile.as_str()).collect();
+        affected.sort();
+        affected.dedup();
+        Summary {
+            findings: findings.len(),
+            known_malware: findings
+                .iter()
+                .filter(|f| f.advisory.kind == AdvisoryKind::KnownMalware)
+                .count(),
+            failing,
+            affected_lockfiles: affected.len(),
+            lockfiles: lockfiles.len(),
+            packages: lockfiles.iter().map(|l| l.packages.len()).sum(),
+        }
+    }
 }
 
 fn print_table(
@@ -259,24 +290,17 @@ fn print_table(
     if quiet {
         return Ok(());
     }
-    let packages: usize = lockfiles.iter().map(|l| l.packages.len()).sum();
-    let mut projects: Vec<&str> = findings.iter().map(|f| f.lockfile.as_str()).collect();
-    projects.sort();
-    projects.dedup();
-    let malware = findings
-        .iter()
-        .filter(|f| f.advisory.kind == AdvisoryKind::KnownMalware)
-        .count();
+    let sum = Summary::new(findings, lockfiles, failing);
     let line = format!(
         "{} finding{} ({} known malware, {} failing) in {} of {} lockfile{}; {} packages checked",
-        findings.len(),
-        if findings.len() == 1 { "" } else { "s" },
-        malware,
-        failing,
-        projects.len(),
-        lockfiles.len(),
-        if lockfiles.len() == 1 { "" } else { "s" },
-        packages
+        sum.findings,
+        if sum.findings == 1 { "" } else { "s" },
+        sum.known_malware,
+        sum.failing,
+        sum.affected_lockfiles,
+        sum.lockfiles,
+        if sum.lockfiles == 1 { "" } else { "s" },
+        sum.packages
     );
     if failing > 0 {
         writeln!(out, "{}", line.red().bold())?;
