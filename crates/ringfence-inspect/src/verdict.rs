@@ -44,28 +44,43 @@ pub struct Decision {
     pub decided_by: Vec<AlertId>,
 }
 
-const DRIFT: [AlertId; 3] = [AlertId::NewInstallScript, AlertId::CapabilityDrift, AlertId::PublisherChange];
+const DRIFT: [AlertId; 3] = [
+    AlertId::NewInstallScript,
+    AlertId::CapabilityDrift,
+    AlertId::PublisherChange,
+];
 
 pub fn decide(alerts: &[Alert]) -> Decision {
     let mut malicious: Vec<AlertId> = alerts
         .iter()
         .filter(|a| {
-            a.id == AlertId::KnownMalware || (a.kind == AlertKind::Threat && a.severity == AlertSeverity::Critical)
+            a.id == AlertId::KnownMalware
+                || (a.kind == AlertKind::Threat && a.severity == AlertSeverity::Critical)
         })
         .map(|a| a.id)
         .collect();
     if !malicious.is_empty() {
         malicious.sort();
         malicious.dedup();
-        return Decision { verdict: Verdict::Malicious, decided_by: malicious };
+        return Decision {
+            verdict: Verdict::Malicious,
+            decided_by: malicious,
+        };
     }
 
     let mut suspicious: Vec<AlertId> = alerts
         .iter()
-        .filter(|a| (a.kind == AlertKind::Threat && a.severity >= AlertSeverity::High) || a.id == AlertId::Unanalysable)
+        .filter(|a| {
+            (a.kind == AlertKind::Threat && a.severity >= AlertSeverity::High)
+                || a.id == AlertId::Unanalysable
+        })
         .map(|a| a.id)
         .collect();
-    let drift: Vec<AlertId> = alerts.iter().map(|a| a.id).filter(|id| DRIFT.contains(id)).collect();
+    let drift: Vec<AlertId> = alerts
+        .iter()
+        .map(|a| a.id)
+        .filter(|id| DRIFT.contains(id))
+        .collect();
     let mut distinct_drift = drift.clone();
     distinct_drift.sort();
     distinct_drift.dedup();
@@ -75,9 +90,15 @@ pub fn decide(alerts: &[Alert]) -> Decision {
     suspicious.sort();
     suspicious.dedup();
     if suspicious.is_empty() {
-        Decision { verdict: Verdict::Ok, decided_by: Vec::new() }
+        Decision {
+            verdict: Verdict::Ok,
+            decided_by: Vec::new(),
+        }
     } else {
-        Decision { verdict: Verdict::Suspicious, decided_by: suspicious }
+        Decision {
+            verdict: Verdict::Suspicious,
+            decided_by: suspicious,
+        }
     }
 }
 
@@ -91,16 +112,24 @@ mod tests {
 
     #[test]
     fn capabilities_alone_are_ok() {
-        let alerts: Vec<Alert> = [AlertId::NetworkAccess, AlertId::ShellAccess, AlertId::EnvAccess, AlertId::InstallScript]
-            .into_iter()
-            .map(alert)
-            .collect();
+        let alerts: Vec<Alert> = [
+            AlertId::NetworkAccess,
+            AlertId::ShellAccess,
+            AlertId::EnvAccess,
+            AlertId::InstallScript,
+        ]
+        .into_iter()
+        .map(alert)
+        .collect();
         assert_eq!(decide(&alerts).verdict, Verdict::Ok);
     }
 
     #[test]
     fn a_critical_threat_is_malicious_and_named() {
-        let d = decide(&[alert(AlertId::NetworkAccess), alert(AlertId::EnvExfiltration)]);
+        let d = decide(&[
+            alert(AlertId::NetworkAccess),
+            alert(AlertId::EnvExfiltration),
+        ]);
         assert_eq!(d.verdict, Verdict::Malicious);
         assert_eq!(d.decided_by, vec![AlertId::EnvExfiltration]);
     }
@@ -113,19 +142,34 @@ mod tests {
 
     #[test]
     fn unanalysable_is_never_ok() {
-        assert_eq!(decide(&[alert(AlertId::Unanalysable)]).verdict, Verdict::Suspicious);
+        assert_eq!(
+            decide(&[alert(AlertId::Unanalysable)]).verdict,
+            Verdict::Suspicious
+        );
     }
 
     #[test]
     fn two_kinds_of_drift_are_suspicious_one_is_not() {
-        assert_eq!(decide(&[alert(AlertId::CapabilityDrift)]).verdict, Verdict::Ok);
-        let d = decide(&[alert(AlertId::NewInstallScript), alert(AlertId::PublisherChange)]);
+        assert_eq!(
+            decide(&[alert(AlertId::CapabilityDrift)]).verdict,
+            Verdict::Ok
+        );
+        let d = decide(&[
+            alert(AlertId::NewInstallScript),
+            alert(AlertId::PublisherChange),
+        ]);
         assert_eq!(d.verdict, Verdict::Suspicious);
-        assert_eq!(d.decided_by, vec![AlertId::NewInstallScript, AlertId::PublisherChange]);
+        assert_eq!(
+            d.decided_by,
+            vec![AlertId::NewInstallScript, AlertId::PublisherChange]
+        );
     }
 
     #[test]
     fn known_malware_is_malicious() {
-        assert_eq!(decide(&[alert(AlertId::KnownMalware)]).verdict, Verdict::Malicious);
+        assert_eq!(
+            decide(&[alert(AlertId::KnownMalware)]).verdict,
+            Verdict::Malicious
+        );
     }
 }

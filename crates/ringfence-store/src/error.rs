@@ -35,6 +35,32 @@ pub enum StoreError {
         cause: String,
     },
 
+    /// No incident has this id.
+    #[error("there is no incident {id} (`ringfence incident list --all` lists them)")]
+    IncidentNotFound { id: String },
+
+    /// Someone else changed the incident since it was read; nothing was written.
+    #[error(
+        "{id} was changed by someone else (it is at version {actual}, this change was made against version {expected}); nothing was written: look again with `ringfence incident show {id}` and retry"
+    )]
+    Stale {
+        id: String,
+        expected: i64,
+        actual: i64,
+    },
+
+    /// The change does not apply to the incident as it stands; nothing was written.
+    #[error("{id}: {reason}; nothing was written")]
+    InvalidChange { id: String, reason: String },
+
+    /// A stored record does not read back: the database was edited or is damaged.
+    #[error("database `{location}`: {what} is damaged: {reason} (run `ringfence audit verify`)")]
+    Corrupt {
+        location: String,
+        what: String,
+        reason: String,
+    },
+
     /// An advisory row handed to an import is unusable; nothing from that import was kept.
     #[error("advisory row {index} (id `{id}`): {reason}; the import was rolled back")]
     InvalidRow {
@@ -42,4 +68,11 @@ pub enum StoreError {
         id: String,
         reason: String,
     },
+}
+
+impl StoreError {
+    /// True for a write that lost a race: re-read and try again.
+    pub fn is_stale(&self) -> bool {
+        matches!(self, StoreError::Stale { .. })
+    }
 }

@@ -28,11 +28,12 @@
 //! - `url`: the location forms users type (`sqlite:PATH`, `postgres://…`, a plain path).
 //! - `connect`: pragmas, pools, embedded migrations (`migrations/sqlite/`,
 //!   `migrations/postgres/`, one numbered file per change, the same numbers on both sides).
-//! - `advisories`: the advisory database. Later areas (incidents, timelines, blocklists)
-//!   each get a module of their own beside it, and their tables a new migration.
-//!
-//! Row types here are neutral (strings and booleans): the store does not depend on the
-//! crates that give the rows meaning.
+//! - `advisories`: the advisory database (neutral rows: strings and booleans).
+//! - `incidents`, `chains`, `evidence`, `blocklist`, `inventories`, `audit`: the incident
+//!   record (migration 0002). These use the domain types of `ringfence-incident`: the store
+//!   seals each event onto its hash chain and stores the replayed record in the same
+//!   transaction. `backend` holds the two macros that let their SQL be written once for
+//!   both engines.
 //!
 //! # Scale
 //!
@@ -43,15 +44,26 @@
 //! PostgreSQL took 7–9 s, 1 s, 24 ms and 110 ms.
 
 mod advisories;
+mod audit;
+mod backend;
+mod blocklist;
+mod chains;
 mod connect;
 mod error;
+mod evidence;
+mod incidents;
+mod inventories;
 mod url;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use advisories::{AdvisoryRow, AdvisoryStatus, ImportSummary};
+pub use audit::{AuditReport, ChainAudit};
+pub use blocklist::{BLOCKLIST_CHAIN, BlockEntry, BlockSummary};
 pub use error::StoreError;
+pub use incidents::{Opened, StoredIncident};
+pub use inventories::{FindingRecord, InventoryRecord, PackageRecord, RecordedScan, ScanRecord};
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,7 +21,9 @@ Start with:\n  ringfence scan .                 find known-malicious and vulnera
 ringfence scan . --deep          and inspect every npm package's code as well\n  \
 ringfence inspect npm:pkg@1.2.3  look inside one package: verdict, evidence, IOCs\n  \
 ringfence db import all.zip      add a full OSV feed to the local database\n  \
-ringfence inventory . --sbom     export what the projects resolve as CycloneDX",
+ringfence inventory . --sbom     export what the projects resolve as CycloneDX\n  \
+ringfence scan . --record        record the scan and open incidents for known malware\n  \
+ringfence incident list          the open incidents; `incident show INC-1` for one",
     after_help = "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error."
 )]
 pub struct Cli {
@@ -46,6 +48,10 @@ pub struct GlobalArgs {
     /// Print nothing but results and errors (no progress, no summaries on stderr).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+
+    /// Who is acting, as recorded in incident timelines. Defaults to the login name.
+    #[arg(long, global = true, env = "RINGFENCE_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -107,6 +113,37 @@ ringfence diff old.tgz new.tgz --json"
     /// Manage the local advisory database.
     #[command(subcommand)]
     Db(DbCommand),
+
+    /// Incidents: the durable, tamper-evident record of each response.
+    ///
+    /// An incident moves through identification → containment → eradication → recovery →
+    /// lessons-learned → closed; each move checks a gate. Every change is an append-only,
+    /// hash-chained timeline event. `scan --record` opens incidents for known malware.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  ringfence scan . --record\n  \
+ringfence incident list\n  ringfence incident show INC-1\n  \
+ringfence incident assign INC-1 --commander alice --severity sev1\n  \
+ringfence incident advance INC-1"
+    )]
+    Incident(crate::commands::incident::IncidentCommand),
+
+    /// The blocklist: exact package versions that `scan` fails on.
+    #[command(subcommand)]
+    Block(crate::commands::block::BlockCommand),
+
+    /// Check the audit trail: every timeline's hash chain, and every record against it.
+    #[command(subcommand)]
+    Audit(crate::commands::audit::AuditCommand),
+
+    /// Response metrics: time to detect, contain, eradicate and recover; median and p90.
+    Metrics(crate::commands::metrics::MetricsArgs),
+
+    /// Generate the post-incident report of an incident (Markdown or self-contained HTML).
+    Report(crate::commands::report::ReportArgs),
+
+    /// Verify an incident export bundle offline.
+    Verify(crate::commands::verify::VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +164,13 @@ pub struct ScanArgs {
     /// Use only the built-in snapshot of malicious releases; do not open the database.
     #[arg(long)]
     pub offline_snapshot: bool,
+
+    /// Record this scan in the database (each lockfile's inventory, its git commit, the
+    /// findings) and open or update incidents: known malware and `malicious` verdicts open an
+    /// incident, a second finding for the same package joins it, and a project that no longer
+    /// resolves an affected version is marked remediated.
+    #[arg(long, conflicts_with = "offline_snapshot")]
+    pub record: bool,
 
     /// Also inspect the code of every npm package (fetched from the registry in your npm
     /// configuration, cached) and report verdicts beside the advisory findings. A `malicious`

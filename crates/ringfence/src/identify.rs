@@ -45,6 +45,9 @@ pub struct AdvisoryInfo {
     pub kind: AdvisoryKind,
     pub severity: Severity,
     pub url: String,
+    /// When the advisory was published: the start of time-to-detect for incidents.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub published: Option<time::OffsetDateTime>,
 }
 
 impl Finding {
@@ -109,6 +112,7 @@ pub fn identify(lockfiles: &[Lockfile], index: &AdvisoryIndex) -> Vec<Finding> {
                         kind: m.kind,
                         severity: m.severity,
                         url: format!("https://osv.dev/vulnerability/{}", advisory.id),
+                        published: advisory.published,
                     },
                     certain: m.certainty == Certainty::Affected,
                     notes: m.notes.clone(),

@@ -2,14 +2,17 @@
 //! parses arguments, sets up colour, and turns results into exit codes
 //! (0 = clean, 1 = findings, 2 = error — like ripgrep, errors never hide findings).
 
+mod blocked;
 mod cli;
 mod commands;
 mod deep;
 mod fail_on;
+mod git;
 mod identify;
 mod load;
 mod npm;
 mod output;
+mod record;
 
 use std::process::ExitCode;
 
@@ -32,6 +35,12 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args, &cli.global),
         Command::Db(DbCommand::Import(args)) => commands::db::import(args, &cli.global),
         Command::Db(DbCommand::Status(args)) => commands::db::status(args, &cli.global),
+        Command::Incident(c) => commands::incident::run(c, &cli.global),
+        Command::Block(c) => commands::block::run(c, &cli.global),
+        Command::Audit(c) => commands::audit::run(c, &cli.global),
+        Command::Metrics(args) => commands::metrics::run(args, &cli.global),
+        Command::Report(args) => commands::report::run(args, &cli.global),
+        Command::Verify(args) => commands::verify::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -180,3 +180,31 @@ pub fn ids(json: &[String]) -> Vec<String> {
         })
         .collect()
 }
+
+/// Runs one statement on the database behind the store's back, as an attacker with write
+/// access to the database file or server would.
+pub async fn tamper(db: &TestDb, sql: &str) -> u64 {
+    if db.location.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&db.location)
+            .await
+            .expect("connect");
+        let n = sqlx::query(sql)
+            .execute(&mut conn)
+            .await
+            .expect("tamper")
+            .rows_affected();
+        let _ = conn.close().await;
+        n
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.location)
+            .await
+            .expect("connect");
+        let n = sqlx::query(sql)
+            .execute(&mut conn)
+            .await
+            .expect("tamper")
+            .rows_affected();
+        let _ = conn.close().await;
+        n
+    }
+}

@@ -1,5 +1,11 @@
+pub mod audit;
+pub mod block;
 pub mod db;
 pub mod diff;
+pub mod incident;
 pub mod inspect;
 pub mod inventory;
+pub mod metrics;
+pub mod report;
 pub mod scan;
+pub mod verify;

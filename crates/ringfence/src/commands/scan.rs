@@ -8,6 +8,7 @@ use ringfence_inspect::Verdict;
 use ringfence_lockfile::Lockfile;
 use serde::Serialize;
 
+use crate::blocked::{BlockedHit, blocked_hits};
 use crate::cli::{GlobalArgs, ScanArgs, ScanFormat};
 use crate::commands::db::open_store;
 use crate::identify::{Finding, identify};
@@ -19,14 +20,41 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     let loaded = load(&args.paths, global.quiet);
     report_problems(&loaded.warnings, &loaded.errors);
 
-    let (index, sources, index_warnings) =
-        advisory_index(&loaded.lockfiles, args.offline_snapshot, global)?;
+    let rt = crate::runtime()?;
+    let mut warnings_extra = Vec::new();
+    let store = if args.offline_snapshot {
+        None
+    } else {
+        match rt.block_on(open_store(global)) {
+            Ok(store) => Some(store),
+            // No --db given and the default database cannot be opened: the built-in snapshot
+            // still answers the famous cases, so say so and go on (unless asked to record).
+            Err(e) if global.db.is_none() && !args.record => {
+                warnings_extra.push(format!(
+                    "{e:#}; matching against the built-in snapshot only"
+                ));
+                None
+            }
+            Err(e) => return Err(e),
+        }
+    };
+
+    let (index, sources, mut index_warnings) =
+        advisory_index(&loaded.lockfiles, store.as_ref(), &rt)?;
+    index_warnings.extend(warnings_extra);
     report_problems(&index_warnings, &[]);
     let findings = identify(&loaded.lockfiles, &index);
-    let mut failing = findings
-        .iter()
-        .filter(|f| args.fail_on.fails(f.advisory.kind, f.advisory.severity))
-        .count();
+    let blocklist = match &store {
+        Some(store) => rt.block_on(store.blocklist())?,
+        None => Vec::new(),
+    };
+    let blocked = blocked_hits(&loaded.lockfiles, &blocklist);
+    // The blocklist is an explicit decision: a blocked version always fails the scan.
+    let mut failing = blocked.len()
+        + findings
+            .iter()
+            .filter(|f| args.fail_on.fails(f.advisory.kind, f.advisory.severity))
+            .count();
     let deep = if args.deep {
         Some(crate::deep::inspect_inventory(
             &loaded.lockfiles,
@@ -51,6 +79,25 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
         }
     }
 
+    let recorded = match (&store, args.record) {
+        (Some(store), true) => {
+            let outcome = rt.block_on(crate::record::record(
+                store,
+                &loaded.lockfiles,
+                &findings,
+                deep.as_ref(),
+                &blocked,
+                &crate::commands::incident::actor(global),
+                crate::commands::incident::now(),
+            ))?;
+            Some(outcome)
+        }
+        _ => None,
+    };
+    if let Some(store) = &store {
+        rt.block_on(store.close());
+    }
+
     match args.format {
         ScanFormat::Json => {
             let lockfiles: Vec<LockfileSummary> = loaded
@@ -65,6 +112,7 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                 .collect();
             print_json(&ScanOutput {
                 findings: &findings,
+                blocked: &blocked,
                 lockfiles,
                 errors: &loaded.errors,
                 warnings: loaded.warnings.iter().chain(&index_warnings).collect(),
@@ -75,13 +123,18 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                     not_inspected: &d.not_inspected,
                     from_cache: d.from_cache,
                 }),
+                recorded: recorded.as_ref(),
             })?
         }
         ScanFormat::Sarif => print_json(&sarif::sarif(&findings, &loaded.errors))?,
         ScanFormat::Table => {
+            print_blocked(&blocked)?;
             print_table(&findings, &loaded.lockfiles, failing, global.quiet)?;
             if let Some(deep) = &deep {
                 print_deep(deep)?;
+            }
+            if let Some(outcome) = &recorded {
+                print_recorded(outcome)?;
             }
         }
     }
@@ -95,11 +148,66 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     })
 }
 
+fn print_blocked(blocked: &[BlockedHit]) -> anyhow::Result<()> {
+    let mut out = anstream::stdout().lock();
+    for b in blocked {
+        let location = match b.line {
+            Some(line) => format!("{}:{line}", b.lockfile),
+            None => b.lockfile.clone(),
+        };
+        writeln!(
+            out,
+            "{} {}@{}  {}  {}",
+            " BLOCKED ".style(Style::new().white().on_red().bold()),
+            b.package.bold(),
+            b.version.bold(),
+            b.incident.map(|i| i.to_string()).unwrap_or_default().cyan(),
+            location.dimmed()
+        )?;
+        writeln!(out, "    {}", b.reason)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn print_recorded(outcome: &crate::record::RecordOutcome) -> anyhow::Result<()> {
+    let mut out = anstream::stdout().lock();
+    writeln!(
+        out,
+        "recorded scan #{}: {} lockfiles, {} packages",
+        outcome.scan, outcome.lockfiles, outcome.packages
+    )?;
+    for c in &outcome.opened {
+        writeln!(
+            out,
+            "{} {} {}",
+            "opened".red().bold(),
+            c.incident.to_string().bold(),
+            c.title
+        )?;
+    }
+    for c in &outcome.updated {
+        for change in &c.changes {
+            writeln!(out, "{} {change}", c.incident.to_string().bold())?;
+        }
+    }
+    if !outcome.opened.is_empty() {
+        writeln!(
+            out,
+            "next: `ringfence incident show {}`",
+            outcome.opened[0].incident
+        )?;
+    }
+    Ok(())
+}
+
 /// What `scan --format json` prints. Serialised directly (not through `serde_json::Value`):
 /// a scan of a large monorepo can have thousands of findings.
 #[derive(Serialize)]
 struct ScanOutput<'a> {
     findings: &'a [Finding],
+    /// Resolved versions that are on the blocklist (`ringfence block list`).
+    blocked: &'a [BlockedHit],
     lockfiles: Vec<LockfileSummary<'a>>,
     errors: &'a [String],
     warnings: Vec<&'a String>,
@@ -107,6 +215,9 @@ struct ScanOutput<'a> {
     summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     deep: Option<DeepOutput<'a>>,
+    /// With `--record`: the scan's id and what it did to incidents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded: Option<&'a crate::record::RecordOutcome>,
 }
 
 #[derive(Serialize)]
@@ -128,8 +239,8 @@ struct LockfileSummary<'a> {
 /// the database for the (ecosystem, name) pairs the lockfiles contain.
 fn advisory_index(
     lockfiles: &[Lockfile],
-    snapshot_only: bool,
-    global: &GlobalArgs,
+    store: Option<&ringfence_store::Store>,
+    rt: &tokio::runtime::Runtime,
 ) -> anyhow::Result<(AdvisoryIndex, Vec<String>, Vec<String>)> {
     let mut index = AdvisoryIndex::new();
     let mut warnings = Vec::new();
@@ -137,9 +248,9 @@ fn advisory_index(
         index.insert(advisory);
     }
     let mut sources = vec!["built-in snapshot".to_string()];
-    if snapshot_only {
+    let Some(store) = store else {
         return Ok((index, sources, warnings));
-    }
+    };
     let mut keys: Vec<(String, String)> = lockfiles
         .iter()
         .flat_map(|l| {
@@ -151,19 +262,6 @@ fn advisory_index(
     keys.sort();
     keys.dedup();
 
-    let rt = crate::runtime()?;
-    let store = match rt.block_on(open_store(global)) {
-        Ok(store) => store,
-        // No --db given and the default database cannot be opened: the built-in snapshot still
-        // answers the famous cases, so say so and go on.
-        Err(e) if global.db.is_none() => {
-            warnings.push(format!(
-                "{e:#}; matching against the built-in snapshot only"
-            ));
-            return Ok((index, sources, warnings));
-        }
-        Err(e) => return Err(e),
-    };
     let records = rt.block_on(store.advisories_for(&keys))?;
     sources.push(format!("database ({} candidate records)", records.len()));
     for json in records {

@@ -1,0 +1,280 @@
+//! Identification feeds incidents. Given what one `scan --record` found and the incidents
+//! already open, [`plan`] says which incidents to open, which to join, and which projects
+//! moved between exposed and remediated. Pure and idempotent: planning the same scan twice
+//! against the result of the first gives nothing to do.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::Change;
+use crate::model::{Incident, IncidentId, IncidentType, ProjectStatus, Severity, Timestamp};
+
+/// What kind of finding this is, for the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// An advisory says this release is malware (OSV `MAL-` records).
+    KnownMalware,
+    /// Deep inspection's verdict on the package's own code.
+    MaliciousVerdict,
+    SuspiciousVerdict,
+    /// An ordinary vulnerability advisory.
+    Vulnerability,
+    /// The version is on the blocklist.
+    Blocked,
+}
+
+/// One finding of a recorded scan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedFinding {
+    pub project: String,
+    pub lockfile: String,
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+    pub kind: FindingKind,
+    /// The advisory id, or `inspection`.
+    pub source: String,
+    pub summary: String,
+    /// When the bad release or its advisory became public, if known.
+    pub detectable_since: Option<Timestamp>,
+}
+
+/// One lockfile as the scan saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannedLockfile {
+    pub project: String,
+    pub lockfile: String,
+    pub commit: Option<String>,
+    /// Every (ecosystem, name, version) it resolves.
+    pub packages: BTreeSet<(String, String, String)>,
+}
+
+/// Which findings open incidents. Issue #5's policy file replaces the default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentPolicy {
+    pub opens_incident: BTreeSet<FindingKind>,
+}
+
+impl Default for IncidentPolicy {
+    /// Known malware and `malicious` verdicts open incidents; the rest are reported only.
+    fn default() -> Self {
+        IncidentPolicy {
+            opens_incident: [FindingKind::KnownMalware, FindingKind::MaliciousVerdict].into(),
+        }
+    }
+}
+
+/// Where a plan's changes go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Existing(IncidentId),
+    /// A new incident, claiming these (ecosystem, name) packages so that no second open
+    /// incident is created for them, even by a concurrent scan.
+    New {
+        claims: Vec<(String, String)>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub target: Target,
+    pub changes: Vec<Change>,
+}
+
+/// Plans the incident changes for one recorded scan. `open` holds the incidents that are
+/// not closed.
+pub fn plan(
+    findings: &[RecordedFinding],
+    scanned: &[ScannedLockfile],
+    open: &[Incident],
+    policy: &IncidentPolicy,
+) -> Vec<Plan> {
+    let mut plans: Vec<Plan> = Vec::new();
+    // Findings that open or join incidents, grouped by package.
+    let mut by_package: BTreeMap<(&str, &str), Vec<&RecordedFinding>> = BTreeMap::new();
+    for f in findings
+        .iter()
+        .filter(|f| policy.opens_incident.contains(&f.kind))
+    {
+        by_package
+            .entry((f.ecosystem.as_str(), f.name.as_str()))
+            .or_default()
+            .push(f);
+    }
+    let mut touched: BTreeMap<IncidentId, Incident> = BTreeMap::new();
+    for ((ecosystem, name), group) in by_package {
+        let existing = open.iter().find(|i| i.package(ecosystem, name).is_some());
+        let changes = join_changes(existing, &group, scanned);
+        match existing {
+            Some(incident) => {
+                if !changes.is_empty() {
+                    // Keep the incident as it will be, for the remediation pass below.
+                    let mut next = incident.clone();
+                    for c in &changes {
+                        let _ = next.apply(&crate::event::Event {
+                            at: group[0]
+                                .detectable_since
+                                .unwrap_or(Timestamp(time::OffsetDateTime::UNIX_EPOCH)),
+                            actor: String::new(),
+                            change: c.clone(),
+                        });
+                    }
+                    touched.insert(incident.id, next);
+                    plans.push(Plan {
+                        target: Target::Existing(incident.id),
+                        changes,
+                    });
+                }
+            }
+            None => {
+                let mut all = vec![opened(ecosystem, name, &group)];
+                all.extend(changes);
+                plans.push(Plan {
+                    target: Target::New {
+                        claims: vec![(ecosystem.to_string(), name.to_string())],
+                    },
+                    changes: all,
+                });
+            }
+        }
+    }
+    // Projects of open incidents that this scan saw again: still exposed, or clean now?
+    for incident in open {
+        let incident = touched.get(&incident.id).unwrap_or(incident);
+        let mut changes = Vec::new();
+        for project in &incident.projects {
+            let Some(lockfile) = scanned.iter().find(|s| s.lockfile == project.lockfile) else {
+                continue;
+            };
+            let resolved: Vec<String> = incident
+                .affected_versions()
+                .filter(|(e, n, v)| {
+                    lockfile
+                        .packages
+                        .contains(&(e.to_string(), n.to_string(), v.to_string()))
+                })
+                .map(|(_, n, v)| format!("{n}@{v}"))
+                .collect();
+            match (project.status, resolved.is_empty()) {
+                (ProjectStatus::Exposed, true) => changes.push(Change::ProjectRemediated {
+                    project: lockfile.project.clone(),
+                    lockfile: lockfile.lockfile.clone(),
+                    commit: lockfile.commit.clone(),
+                }),
+                // Re-introduced after remediation: exposed again.
+                (ProjectStatus::Remediated, false) => changes.push(Change::ProjectExposed {
+                    project: lockfile.project.clone(),
+                    lockfile: lockfile.lockfile.clone(),
+                    resolved,
+                    commit: lockfile.commit.clone(),
+                }),
+                _ => {}
+            }
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        match plans
+            .iter_mut()
+            .find(|p| p.target == Target::Existing(incident.id))
+        {
+            Some(p) => p.changes.extend(changes),
+            None => plans.push(Plan {
+                target: Target::Existing(incident.id),
+                changes,
+            }),
+        }
+    }
+    plans
+}
+
+fn opened(ecosystem: &str, name: &str, group: &[&RecordedFinding]) -> Change {
+    let mut versions: Vec<&str> = group.iter().map(|f| f.version.as_str()).collect();
+    versions.sort();
+    versions.dedup();
+    let worst = group
+        .iter()
+        .map(|f| f.kind)
+        .min()
+        .expect("a group is never empty");
+    let (kind, severity, what) = match worst {
+        FindingKind::KnownMalware => (
+            IncidentType::MaliciousDependency,
+            Severity::Sev2,
+            "known malicious release",
+        ),
+        FindingKind::MaliciousVerdict => (
+            IncidentType::MaliciousDependency,
+            Severity::Sev2,
+            "malicious code found by inspection",
+        ),
+        FindingKind::SuspiciousVerdict | FindingKind::Blocked => {
+            (IncidentType::Other, Severity::Sev3, "suspicious release")
+        }
+        FindingKind::Vulnerability => (
+            IncidentType::VulnerableDependency,
+            Severity::Sev3,
+            "vulnerable release",
+        ),
+    };
+    let _ = ecosystem;
+    Change::Opened {
+        title: format!("{name}@{}: {what}", versions.join(", ")),
+        kind,
+        severity: Some(severity),
+        source: "scan --record".into(),
+    }
+}
+
+/// The package versions and projects of `group` that `existing` does not hold yet. A project's
+/// commit is the one its lockfile was scanned at.
+fn join_changes(
+    existing: Option<&Incident>,
+    group: &[&RecordedFinding],
+    scanned: &[ScannedLockfile],
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let mut seen_versions = BTreeSet::new();
+    for f in group {
+        let known = existing
+            .and_then(|i| i.package(&f.ecosystem, &f.name))
+            .is_some_and(|p| p.versions.contains(&f.version) && p.sources.contains(&f.source));
+        if !known && seen_versions.insert((f.version.clone(), f.source.clone())) {
+            changes.push(Change::PackageAffected {
+                ecosystem: f.ecosystem.clone(),
+                name: f.name.clone(),
+                version: f.version.clone(),
+                source: f.source.clone(),
+                detectable_since: f.detectable_since,
+            });
+        }
+    }
+    let mut by_lockfile: BTreeMap<&str, (&str, BTreeSet<String>)> = BTreeMap::new();
+    for f in group {
+        by_lockfile
+            .entry(&f.lockfile)
+            .or_insert((&f.project, BTreeSet::new()))
+            .1
+            .insert(format!("{}@{}", f.name, f.version));
+    }
+    for (lockfile, (project, resolved)) in by_lockfile {
+        let current = existing.and_then(|i| i.projects.iter().find(|p| p.lockfile == lockfile));
+        let up_to_date = current.is_some_and(|p| {
+            p.status == ProjectStatus::Exposed && resolved.iter().all(|r| p.resolved.contains(r))
+        });
+        if !up_to_date {
+            changes.push(Change::ProjectExposed {
+                project: project.to_string(),
+                lockfile: lockfile.to_string(),
+                resolved: resolved.into_iter().collect(),
+                commit: scanned
+                    .iter()
+                    .find(|s| s.lockfile == lockfile)
+                    .and_then(|s| s.commit.clone()),
+            });
+        }
+    }
+    changes
+}

@@ -1,0 +1,435 @@
+//! What `scan --record` does to incidents: `debug@4.4.2` is published as malware, the scan of
+//! two projects finds it, the team fixes one, a later bump brings it back. Each plan is
+//! applied the way the store applies it, and the next scan is planned against the result.
+
+use ringfence_incident::ingest::{
+    self, FindingKind, IncidentPolicy, Plan, RecordedFinding, ScannedLockfile, Target,
+};
+use ringfence_incident::{
+    Change, Event, Incident, IncidentId, IncidentType, ProjectStatus, Severity, Timestamp,
+};
+use time::macros::datetime;
+
+const WEB: &str = "apps/web/package-lock.json";
+const API: &str = "services/api/package-lock.json";
+const MAL: &str = "MAL-2026-4711";
+
+fn project_of(lockfile: &str) -> &str {
+    if lockfile == WEB { "web-shop" } else { "api" }
+}
+
+fn finding(lockfile: &str, name: &str, version: &str, kind: FindingKind) -> RecordedFinding {
+    RecordedFinding {
+        project: project_of(lockfile).into(),
+        lockfile: lockfile.into(),
+        ecosystem: "npm".into(),
+        name: name.into(),
+        version: version.into(),
+        kind,
+        source: MAL.into(),
+        summary: "steals CI tokens on install".into(),
+        detectable_since: Some(Timestamp(datetime!(2026-11-28 06:45 UTC))),
+    }
+}
+
+fn malware(lockfile: &str, version: &str) -> RecordedFinding {
+    finding(lockfile, "debug", version, FindingKind::KnownMalware)
+}
+
+/// A lockfile as the scan saw it: `packages` are `name@version`, all npm.
+fn lockfile(lockfile: &str, commit: &str, packages: &[&str]) -> ScannedLockfile {
+    ScannedLockfile {
+        project: project_of(lockfile).into(),
+        lockfile: lockfile.into(),
+        commit: Some(commit.into()),
+        packages: packages
+            .iter()
+            .map(|p| {
+                let (name, version) = p.rsplit_once('@').expect("name@version");
+                ("npm".to_string(), name.to_string(), version.to_string())
+            })
+            .collect(),
+    }
+}
+
+fn plan(findings: &[RecordedFinding], scanned: &[ScannedLockfile], open: &[Incident]) -> Vec<Plan> {
+    ingest::plan(findings, scanned, open, &IncidentPolicy::default())
+}
+
+fn events(changes: &[Change]) -> Vec<Event> {
+    let at = datetime!(2026-11-28 09:12 +01:00);
+    changes
+        .iter()
+        .map(|c| Event::new(at, "ringfence", c.clone()))
+        .collect()
+}
+
+/// Opens the incident a `Target::New` plan describes, as `INC-<id>`.
+fn open_new(plan: &Plan, id: i64) -> Incident {
+    assert!(matches!(plan.target, Target::New { .. }), "{plan:?}");
+    Incident::replay(IncidentId(id), &events(&plan.changes)).expect("a plan replays")
+}
+
+/// Applies a `Target::Existing` plan to its incident.
+fn apply(incident: &Incident, plan: &Plan) -> Incident {
+    assert_eq!(plan.target, Target::Existing(incident.id), "{plan:?}");
+    let mut next = incident.clone();
+    for event in events(&plan.changes) {
+        next.apply(&event).expect("a plan applies");
+    }
+    next
+}
+
+fn kinds(plan: &Plan) -> Vec<&'static str> {
+    plan.changes.iter().map(Change::kind).collect()
+}
+
+/// The lockfiles a plan's project changes are about.
+fn project_changes(plan: &Plan) -> Vec<(&'static str, &str)> {
+    plan.changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::ProjectExposed { lockfile, .. }
+            | Change::ProjectRemediated { lockfile, .. } => Some((c.kind(), lockfile.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `INC-1`: the first scan found `debug@4.4.2` in the web shop only.
+fn web_shop_incident() -> Incident {
+    let scanned = [lockfile(WEB, "3f9c2e1", &["debug@4.4.2", "ms@2.1.3"])];
+    let plans = plan(&[malware(WEB, "4.4.2")], &scanned, &[]);
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    open_new(&plans[0], 1)
+}
+
+// --- Opening --------------------------------------------------------------------------------
+
+#[test]
+fn known_malware_with_no_open_incident_opens_one() {
+    let scanned = [lockfile(WEB, "3f9c2e1", &["debug@4.4.2", "ms@2.1.3"])];
+    let plans = plan(&[malware(WEB, "4.4.2")], &scanned, &[]);
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    let plan = &plans[0];
+    assert_eq!(
+        plan.target,
+        Target::New {
+            claims: vec![("npm".into(), "debug".into())]
+        }
+    );
+    assert_eq!(
+        kinds(plan),
+        ["opened", "package-affected", "project-exposed"]
+    );
+
+    let Change::Opened {
+        title,
+        kind,
+        severity,
+        source,
+    } = &plan.changes[0]
+    else {
+        panic!("{plan:#?}")
+    };
+    assert!(title.contains("debug@4.4.2"), "{title}");
+    assert_eq!(*kind, IncidentType::MaliciousDependency);
+    assert_eq!(*severity, Some(Severity::Sev2));
+    assert_eq!(source, "scan --record");
+
+    assert_eq!(
+        plan.changes[1],
+        Change::PackageAffected {
+            ecosystem: "npm".into(),
+            name: "debug".into(),
+            version: "4.4.2".into(),
+            source: MAL.into(),
+            detectable_since: Some(Timestamp(datetime!(2026-11-28 06:45 UTC))),
+        }
+    );
+    assert_eq!(
+        plan.changes[2],
+        Change::ProjectExposed {
+            project: "web-shop".into(),
+            lockfile: WEB.into(),
+            resolved: vec!["debug@4.4.2".into()],
+            // The scan knows the commit it saw the exposure in; the report shows it.
+            commit: Some("3f9c2e1".into()),
+        }
+    );
+}
+
+#[test]
+fn the_same_package_in_two_lockfiles_opens_one_incident_with_both_projects() {
+    let scanned = [
+        lockfile(WEB, "3f9c2e1", &["debug@4.4.2"]),
+        lockfile(API, "3f9c2e1", &["debug@4.4.2"]),
+    ];
+    let plans = plan(
+        &[malware(WEB, "4.4.2"), malware(API, "4.4.2")],
+        &scanned,
+        &[],
+    );
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(
+        kinds(&plans[0]),
+        [
+            "opened",
+            "package-affected",
+            "project-exposed",
+            "project-exposed"
+        ]
+    );
+    let incident = open_new(&plans[0], 1);
+    let lockfiles: Vec<&str> = incident
+        .projects
+        .iter()
+        .map(|p| p.lockfile.as_str())
+        .collect();
+    assert_eq!(lockfiles, [WEB, API]);
+    assert_eq!(incident.packages.len(), 1);
+    assert_eq!(incident.packages[0].versions, ["4.4.2"]);
+}
+
+#[test]
+fn two_malicious_packages_open_one_incident_each() {
+    let scanned = [lockfile(WEB, "3f9c2e1", &["debug@4.4.2", "chalk@5.6.1"])];
+    let findings = [
+        malware(WEB, "4.4.2"),
+        finding(WEB, "chalk", "5.6.1", FindingKind::MaliciousVerdict),
+    ];
+    let plans = plan(&findings, &scanned, &[]);
+    let claims: Vec<&Target> = plans.iter().map(|p| &p.target).collect();
+    assert_eq!(
+        claims,
+        [
+            &Target::New {
+                claims: vec![("npm".into(), "chalk".into())]
+            },
+            &Target::New {
+                claims: vec![("npm".into(), "debug".into())]
+            },
+        ]
+    );
+}
+
+// --- Joining --------------------------------------------------------------------------------
+
+#[test]
+fn a_finding_of_a_package_under_an_open_incident_joins_it_with_only_what_is_new() {
+    let incident = web_shop_incident();
+    // The web shop still has 4.4.2; the API now resolves the next malicious release.
+    let scanned = [
+        lockfile(WEB, "4d0e3f2", &["debug@4.4.2"]),
+        lockfile(API, "4d0e3f2", &["debug@4.4.3"]),
+    ];
+    let findings = [malware(WEB, "4.4.2"), malware(API, "4.4.3")];
+    let plans = plan(&findings, &scanned, std::slice::from_ref(&incident));
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(plans[0].target, Target::Existing(IncidentId(1)));
+    assert_eq!(kinds(&plans[0]), ["package-affected", "project-exposed"]);
+    assert!(
+        matches!(&plans[0].changes[0], Change::PackageAffected { version, .. } if version == "4.4.3"),
+        "{plans:#?}"
+    );
+    assert_eq!(
+        plans[0].changes[1],
+        Change::ProjectExposed {
+            project: "api".into(),
+            lockfile: API.into(),
+            resolved: vec!["debug@4.4.3".into()],
+            commit: Some("4d0e3f2".into()),
+        }
+    );
+
+    let joined = apply(&incident, &plans[0]);
+    assert_eq!(joined.packages[0].versions, ["4.4.2", "4.4.3"]);
+    assert_eq!(joined.projects.len(), 2);
+    // The join is recorded once: the same scan again has nothing to add.
+    assert!(plan(&findings, &scanned, &[joined]).is_empty());
+}
+
+#[test]
+fn a_different_package_in_an_exposed_lockfile_opens_its_own_incident() {
+    let incident = web_shop_incident();
+    let scanned = [lockfile(WEB, "4d0e3f2", &["debug@4.4.2", "chalk@5.6.1"])];
+    let findings = [
+        malware(WEB, "4.4.2"),
+        finding(WEB, "chalk", "5.6.1", FindingKind::KnownMalware),
+    ];
+    let plans = plan(&findings, &scanned, &[incident]);
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(
+        plans[0].target,
+        Target::New {
+            claims: vec![("npm".into(), "chalk".into())]
+        }
+    );
+}
+
+// --- Idempotence ----------------------------------------------------------------------------
+
+#[test]
+fn planning_the_same_scan_again_after_recording_it_gives_nothing_to_do() {
+    let scanned = [
+        lockfile(WEB, "3f9c2e1", &["debug@4.4.2"]),
+        lockfile(API, "3f9c2e1", &["debug@4.4.2", "debug@4.4.3"]),
+    ];
+    let findings = [
+        malware(WEB, "4.4.2"),
+        malware(API, "4.4.2"),
+        malware(API, "4.4.3"),
+        RecordedFinding {
+            source: "inspection".into(),
+            ..finding(API, "debug", "4.4.3", FindingKind::MaliciousVerdict)
+        },
+    ];
+    let plans = plan(&findings, &scanned, &[]);
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    let incident = open_new(&plans[0], 1);
+    assert_eq!(incident.packages[0].sources, [MAL, "inspection"]);
+    let again = plan(&findings, &scanned, &[incident]);
+    assert!(again.is_empty(), "{again:#?}");
+}
+
+// --- Policy ---------------------------------------------------------------------------------
+
+#[test]
+fn a_vulnerability_opens_no_incident_under_the_default_policy() {
+    let scanned = [lockfile(WEB, "3f9c2e1", &["lodash@4.17.20"])];
+    let findings = [RecordedFinding {
+        source: "GHSA-35jh-r3h4-6jhm".into(),
+        ..finding(WEB, "lodash", "4.17.20", FindingKind::Vulnerability)
+    }];
+    assert!(plan(&findings, &scanned, &[]).is_empty());
+
+    let policy = IncidentPolicy {
+        opens_incident: [FindingKind::KnownMalware, FindingKind::Vulnerability].into(),
+    };
+    let plans = ingest::plan(&findings, &scanned, &[], &policy);
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(
+        plans[0].target,
+        Target::New {
+            claims: vec![("npm".into(), "lodash".into())]
+        }
+    );
+    let Change::Opened { kind, severity, .. } = &plans[0].changes[0] else {
+        panic!("{plans:#?}")
+    };
+    assert_eq!(*kind, IncidentType::VulnerableDependency);
+    assert_eq!(*severity, Some(Severity::Sev3));
+}
+
+#[test]
+fn a_vulnerability_in_a_package_under_an_open_incident_does_not_join_by_default() {
+    let incident = web_shop_incident();
+    let scanned = [
+        lockfile(WEB, "4d0e3f2", &["debug@4.4.2"]),
+        lockfile(API, "4d0e3f2", &["debug@4.3.1"]),
+    ];
+    let findings = [
+        malware(WEB, "4.4.2"),
+        finding(API, "debug", "4.3.1", FindingKind::Vulnerability),
+    ];
+    assert!(plan(&findings, &scanned, &[incident]).is_empty());
+}
+
+// --- Remediation and re-introduction --------------------------------------------------------
+
+#[test]
+fn a_lockfile_that_no_longer_resolves_the_version_is_remediated() {
+    let incident = web_shop_incident();
+    // Pinned back to the last good release; the scan finds nothing.
+    let scanned = [lockfile(WEB, "5e1f4a3", &["debug@4.4.1", "ms@2.1.3"])];
+    let plans = plan(&[], &scanned, std::slice::from_ref(&incident));
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(
+        plans[0].changes,
+        [Change::ProjectRemediated {
+            project: "web-shop".into(),
+            lockfile: WEB.into(),
+            commit: Some("5e1f4a3".into()),
+        }]
+    );
+
+    let fixed = apply(&incident, &plans[0]);
+    assert_eq!(fixed.projects[0].status, ProjectStatus::Remediated);
+    assert!(plan(&[], &scanned, &[fixed]).is_empty());
+}
+
+#[test]
+fn re_introducing_the_version_after_remediation_exposes_the_project_again() {
+    let incident = web_shop_incident();
+    let clean = [lockfile(WEB, "5e1f4a3", &["debug@4.4.1"])];
+    let fixed = apply(
+        &incident,
+        &plan(&[], &clean, std::slice::from_ref(&incident))[0],
+    );
+
+    let bumped = [lockfile(WEB, "6f2a5b4", &["debug@4.4.2"])];
+    let findings = [malware(WEB, "4.4.2")];
+    let plans = plan(&findings, &bumped, std::slice::from_ref(&fixed));
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    // Exposed once, not once by the finding and again by the inventory.
+    assert_eq!(kinds(&plans[0]), ["project-exposed"]);
+    let again = apply(&fixed, &plans[0]);
+    assert_eq!(again.projects[0].status, ProjectStatus::Exposed);
+    assert_eq!(again.projects[0].commit.as_deref(), Some("6f2a5b4"));
+    assert!(plan(&findings, &bumped, &[again]).is_empty());
+}
+
+#[test]
+fn the_inventory_alone_re_exposes_a_remediated_project() {
+    // The version is back, but this scan's findings do not open incidents for it (say it was
+    // reported as blocked); the affected version in the inventory is enough.
+    let incident = web_shop_incident();
+    let clean = [lockfile(WEB, "5e1f4a3", &["debug@4.4.1"])];
+    let fixed = apply(
+        &incident,
+        &plan(&[], &clean, std::slice::from_ref(&incident))[0],
+    );
+
+    let bumped = [lockfile(WEB, "6f2a5b4", &["debug@4.4.2"])];
+    let findings = [finding(WEB, "debug", "4.4.2", FindingKind::Blocked)];
+    let plans = plan(&findings, &bumped, &[fixed]);
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(
+        plans[0].changes,
+        [Change::ProjectExposed {
+            project: "web-shop".into(),
+            lockfile: WEB.into(),
+            resolved: vec!["debug@4.4.2".into()],
+            commit: Some("6f2a5b4".into()),
+        }]
+    );
+}
+
+#[test]
+fn lockfiles_the_scan_did_not_cover_are_left_alone() {
+    let scanned = [
+        lockfile(WEB, "3f9c2e1", &["debug@4.4.2"]),
+        lockfile(API, "3f9c2e1", &["debug@4.4.2"]),
+    ];
+    let both = plan(
+        &[malware(WEB, "4.4.2"), malware(API, "4.4.2")],
+        &scanned,
+        &[],
+    );
+    let incident = open_new(&both[0], 1);
+
+    // Only the web shop is scanned now, and it is clean; the API was not looked at.
+    let web_only = [lockfile(WEB, "5e1f4a3", &["debug@4.4.1"])];
+    let plans = plan(&[], &web_only, std::slice::from_ref(&incident));
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(project_changes(&plans[0]), [("project-remediated", WEB)]);
+
+    // A scan of an unrelated project touches no incident at all.
+    let other = ScannedLockfile {
+        project: "docs".into(),
+        lockfile: "docs/package-lock.json".into(),
+        commit: None,
+        packages: [("npm".into(), "ms".into(), "2.1.3".into())].into(),
+    };
+    assert!(plan(&[], &[other], &[incident]).is_empty());
+}

@@ -1,0 +1,328 @@
+//! `scan --record`: the scan becomes history (each lockfile's inventory at its git commit,
+//! and the findings), and findings the policy marks `incident` open or join incidents.
+//! Planning is pure and idempotent (`ringfence_incident::ingest`), so a scan that raced
+//! another writer simply plans again against what is there now.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use ringfence_advisory::AdvisoryKind;
+use ringfence_incident::ingest::{
+    FindingKind, IncidentPolicy, Plan, RecordedFinding, ScannedLockfile, Target, plan,
+};
+use ringfence_incident::{Change, Event, IncidentId, Timestamp};
+use ringfence_inspect::Verdict;
+use ringfence_lockfile::Lockfile;
+use ringfence_store::{
+    FindingRecord, InventoryRecord, Opened, PackageRecord, ScanRecord, Store, StoreError,
+};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::blocked::BlockedHit;
+use crate::deep::DeepResults;
+use crate::identify::Finding;
+use crate::output::display_path;
+
+/// How many times a scan re-plans after losing a race with another writer.
+const ATTEMPTS: usize = 4;
+
+#[derive(Debug, Default, Serialize)]
+pub struct RecordOutcome {
+    pub scan: i64,
+    pub lockfiles: usize,
+    pub packages: usize,
+    /// Incidents this scan opened.
+    pub opened: Vec<IncidentChange>,
+    /// Changes to incidents that were already open.
+    pub updated: Vec<IncidentChange>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IncidentChange {
+    pub incident: IncidentId,
+    pub title: String,
+    pub changes: Vec<String>,
+}
+
+/// The identity of a lockfile across scans: its absolute path.
+pub fn lockfile_key(path: &Path) -> String {
+    path.canonicalize()
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+pub async fn record(
+    store: &Store,
+    lockfiles: &[Lockfile],
+    findings: &[Finding],
+    deep: Option<&DeepResults>,
+    blocked: &[BlockedHit],
+    actor: &str,
+    at: OffsetDateTime,
+) -> anyhow::Result<RecordOutcome> {
+    let keys: Vec<String> = lockfiles.iter().map(|l| lockfile_key(&l.path)).collect();
+    let commits: Vec<Option<String>> = lockfiles
+        .iter()
+        .map(|l| crate::git::head_commit(&l.path))
+        .collect();
+    let by_display: BTreeMap<String, usize> = lockfiles
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (display_path(&l.path), i))
+        .collect();
+
+    let recorded_findings =
+        recorded_findings(lockfiles, &keys, &by_display, findings, deep, blocked);
+    let scan = ScanRecord {
+        at: Timestamp(at).rfc3339(),
+        actor: actor.to_string(),
+        lockfiles: lockfiles
+            .iter()
+            .zip(&keys)
+            .zip(&commits)
+            .map(|((l, key), commit)| InventoryRecord {
+                project: l.project.clone(),
+                lockfile: key.clone(),
+                format: l.format.to_string(),
+                commit: commit.clone(),
+                packages: l
+                    .packages
+                    .iter()
+                    .map(|p| PackageRecord {
+                        ecosystem: p.ecosystem.osv_name().to_string(),
+                        name: p.name.clone(),
+                        version: p.version.clone(),
+                        direct: p.direct,
+                        dev: p.dev,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        findings: recorded_findings
+            .iter()
+            .map(|(index, f)| FindingRecord {
+                lockfile: *index,
+                ecosystem: f.ecosystem.clone(),
+                name: f.name.clone(),
+                version: f.version.clone(),
+                kind: serde_json::to_value(f.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                source: f.source.clone(),
+                summary: f.summary.clone(),
+            })
+            .collect(),
+    };
+    let recorded = store.record_scan(&scan).await?;
+    let mut outcome = RecordOutcome {
+        scan: recorded.scan,
+        lockfiles: lockfiles.len(),
+        packages: lockfiles.iter().map(|l| l.packages.len()).sum(),
+        ..RecordOutcome::default()
+    };
+
+    let scanned: Vec<ScannedLockfile> = lockfiles
+        .iter()
+        .zip(&keys)
+        .zip(&commits)
+        .map(|((l, key), commit)| ScannedLockfile {
+            project: l.project.clone(),
+            lockfile: key.clone(),
+            commit: commit.clone(),
+            packages: l
+                .packages
+                .iter()
+                .map(|p| {
+                    (
+                        p.ecosystem.osv_name().to_string(),
+                        p.name.clone(),
+                        p.version.clone(),
+                    )
+                })
+                .collect::<BTreeSet<_>>(),
+        })
+        .collect();
+    let commit_of: BTreeMap<&str, Option<String>> = scanned
+        .iter()
+        .map(|s| (s.lockfile.as_str(), s.commit.clone()))
+        .collect();
+    let findings: Vec<RecordedFinding> = recorded_findings.into_iter().map(|(_, f)| f).collect();
+    let policy = IncidentPolicy::default();
+
+    for attempt in 1..=ATTEMPTS {
+        let open: Vec<_> = store
+            .incidents(false)
+            .await?
+            .into_iter()
+            .map(|s| s.incident)
+            .collect();
+        let plans = plan(&findings, &scanned, &open, &policy);
+        let mut raced = false;
+        for p in plans {
+            match apply(store, p, &commit_of, actor, at, &mut outcome).await {
+                Ok(()) => {}
+                Err(Raced) if attempt < ATTEMPTS => raced = true,
+                Err(Raced) => anyhow::bail!(
+                    "other writers kept changing the same incidents; the scan is recorded (#{}), re-run it to update incidents",
+                    outcome.scan
+                ),
+            }
+        }
+        if !raced {
+            break;
+        }
+    }
+    Ok(outcome)
+}
+
+/// Lost a race with another writer: plan again.
+struct Raced;
+
+async fn apply(
+    store: &Store,
+    mut p: Plan,
+    commit_of: &BTreeMap<&str, Option<String>>,
+    actor: &str,
+    at: OffsetDateTime,
+    outcome: &mut RecordOutcome,
+) -> Result<(), Raced> {
+    for c in &mut p.changes {
+        if let Change::ProjectExposed {
+            lockfile, commit, ..
+        } = c
+        {
+            *commit = commit_of.get(lockfile.as_str()).cloned().flatten();
+        }
+    }
+    let described: Vec<String> = p.changes.iter().map(Change::describe).collect();
+    let events: Vec<Event> = p
+        .changes
+        .into_iter()
+        .map(|c| Event::new(at, actor, c))
+        .collect();
+    let result = match p.target {
+        Target::New { claims } => match store.open_incident(&events, &claims).await {
+            Ok(Opened::New(s)) => {
+                outcome.opened.push(IncidentChange {
+                    incident: s.incident.id,
+                    title: s.incident.title.clone(),
+                    changes: described,
+                });
+                return Ok(());
+            }
+            Ok(Opened::AlreadyOpen { .. }) => return Err(Raced),
+            Err(e) => Err(e),
+        },
+        Target::Existing(id) => {
+            // The plan was made against the incident as listed; append against that version.
+            let current = store.incident(id).await;
+            match current {
+                Ok(c) => store.append(id, c.version, &events).await,
+                Err(e) => Err(e),
+            }
+        }
+    };
+    match result {
+        Ok(s) => {
+            outcome.updated.push(IncidentChange {
+                incident: s.incident.id,
+                title: s.incident.title.clone(),
+                changes: described,
+            });
+            Ok(())
+        }
+        Err(StoreError::Stale { .. }) => Err(Raced),
+        Err(e) => {
+            // Anything else is a real failure; surface it as a race-free error message.
+            anstream::eprintln!("error: updating incidents: {e}");
+            Err(Raced)
+        }
+    }
+}
+
+/// Every finding of the scan, for the policy, paired with the index of its lockfile.
+fn recorded_findings(
+    lockfiles: &[Lockfile],
+    keys: &[String],
+    by_display: &BTreeMap<String, usize>,
+    findings: &[Finding],
+    deep: Option<&DeepResults>,
+    blocked: &[BlockedHit],
+) -> Vec<(usize, RecordedFinding)> {
+    let mut out = Vec::new();
+    for f in findings {
+        let Some(&i) = by_display.get(&f.lockfile) else {
+            continue;
+        };
+        out.push((
+            i,
+            RecordedFinding {
+                project: f.project.clone(),
+                lockfile: keys[i].clone(),
+                ecosystem: f.ecosystem.osv_name().to_string(),
+                name: f.package.clone(),
+                version: f.version.clone(),
+                kind: match f.advisory.kind {
+                    AdvisoryKind::KnownMalware => FindingKind::KnownMalware,
+                    AdvisoryKind::Vulnerability => FindingKind::Vulnerability,
+                },
+                source: f.advisory.id.clone(),
+                summary: f.advisory.summary.clone(),
+                detectable_since: f.advisory.published.map(Timestamp),
+            },
+        ));
+    }
+    for v in deep.map(|d| d.verdicts.as_slice()).unwrap_or_default() {
+        let kind = match v.verdict {
+            Verdict::Malicious => FindingKind::MaliciousVerdict,
+            Verdict::Suspicious => FindingKind::SuspiciousVerdict,
+            Verdict::Ok => continue,
+        };
+        let ids: Vec<&str> = v.decided_by.iter().map(|a| a.as_str()).collect();
+        for (i, l) in lockfiles.iter().enumerate() {
+            if l.packages.iter().any(|p| {
+                p.ecosystem == ringfence_package::Ecosystem::Npm
+                    && p.name == v.name
+                    && p.version == v.version
+            }) {
+                out.push((
+                    i,
+                    RecordedFinding {
+                        project: l.project.clone(),
+                        lockfile: keys[i].clone(),
+                        ecosystem: "npm".into(),
+                        name: v.name.clone(),
+                        version: v.version.clone(),
+                        kind,
+                        source: "inspection".into(),
+                        summary: format!("{} verdict: {}", v.verdict.as_str(), ids.join(", ")),
+                        detectable_since: None,
+                    },
+                ));
+            }
+        }
+    }
+    for b in blocked {
+        let Some(&i) = by_display.get(&b.lockfile) else {
+            continue;
+        };
+        out.push((
+            i,
+            RecordedFinding {
+                project: b.project.clone(),
+                lockfile: keys[i].clone(),
+                ecosystem: b.ecosystem.clone(),
+                name: b.package.clone(),
+                version: b.version.clone(),
+                kind: FindingKind::Blocked,
+                source: "blocklist".into(),
+                summary: b.reason.clone(),
+                detectable_since: None,
+            },
+        ));
+    }
+    out
+}
