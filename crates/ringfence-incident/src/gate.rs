@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::{Incident, ProjectStatus, Stage};
+use crate::model::{Incident, Stage};
 
 /// What the gates need to know beyond the incident itself.
 #[derive(Debug, Clone, Default)]
@@ -164,18 +164,13 @@ fn no_project_resolves(incident: &Incident, facts: &GateFacts) -> Condition {
             Some(_) => {}
         }
     }
-    let remediated = incident
-        .projects
-        .iter()
-        .filter(|p| p.status == ProjectStatus::Remediated)
-        .count();
     Condition {
         id: "no-project-resolves-affected",
         met: still.is_empty(),
         detail: if still.is_empty() {
             format!(
                 "the latest inventory of every affected project ({}) is clean",
-                incident.projects.len().max(remediated)
+                incident.projects.len()
             )
         } else {
             format!(

@@ -164,8 +164,14 @@ pub async fn record(
         for p in plans {
             match apply(store, p, &commit_of, actor, at, &mut outcome).await {
                 Ok(()) => {}
-                Err(Raced) if attempt < ATTEMPTS => raced = true,
-                Err(Raced) => anyhow::bail!(
+                Err(Failure::Store(e)) => {
+                    return Err(anyhow::Error::new(e).context(format!(
+                        "the scan is recorded (#{}), but updating its incidents failed",
+                        outcome.scan
+                    )));
+                }
+                Err(Failure::Raced) if attempt < ATTEMPTS => raced = true,
+                Err(Failure::Raced) => anyhow::bail!(
                     "other writers kept changing the same incidents; the scan is recorded (#{}), re-run it to update incidents",
                     outcome.scan
                 ),
@@ -178,8 +184,11 @@ pub async fn record(
     Ok(outcome)
 }
 
-/// Lost a race with another writer: plan again.
-struct Raced;
+enum Failure {
+    /// Lost a race with another writer: plan again.
+    Raced,
+    Store(StoreError),
+}
 
 async fn apply(
     store: &Store,
@@ -188,7 +197,7 @@ async fn apply(
     actor: &str,
     at: OffsetDateTime,
     outcome: &mut RecordOutcome,
-) -> Result<(), Raced> {
+) -> Result<(), Failure> {
     for c in &mut p.changes {
         if let Change::ProjectExposed {
             lockfile, commit, ..
@@ -213,7 +222,7 @@ async fn apply(
                 });
                 return Ok(());
             }
-            Ok(Opened::AlreadyOpen { .. }) => return Err(Raced),
+            Ok(Opened::AlreadyOpen { .. }) => return Err(Failure::Raced),
             Err(e) => Err(e),
         },
         Target::Existing(id) => {
@@ -234,12 +243,8 @@ async fn apply(
             });
             Ok(())
         }
-        Err(StoreError::Stale { .. }) => Err(Raced),
-        Err(e) => {
-            // Anything else is a real failure; surface it as a race-free error message.
-            anstream::eprintln!("error: updating incidents: {e}");
-            Err(Raced)
-        }
+        Err(StoreError::Stale { .. }) => Err(Failure::Raced),
+        Err(e) => Err(Failure::Store(e)),
     }
 }
 

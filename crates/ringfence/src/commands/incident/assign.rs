@@ -56,6 +56,11 @@ pub async fn run(store: &Store, args: &AssignArgs, global: &GlobalArgs) -> anyho
             changes.push(Change::CommanderAssigned { who: c });
         }
         if let Some(p) = name(&args.participant)? {
+            anyhow::ensure!(
+                args.role == Role::Commander || i.commander.as_deref() != Some(p.as_str()),
+                "{p} is the commander of {}: assign another commander first (--commander NAME)",
+                i.id
+            );
             if args.role == Role::Commander {
                 changes.push(Change::CommanderAssigned { who: p });
             } else if !i
