@@ -35,6 +35,10 @@ pub enum StoreError {
         cause: String,
     },
 
+    /// Something this backend cannot do, with what to do instead.
+    #[error("database `{location}`: {what}")]
+    Unsupported { location: String, what: String },
+
     /// No incident has this id.
     #[error("there is no incident {id} (`ringfence incident list --all` lists them)")]
     IncidentNotFound { id: String },

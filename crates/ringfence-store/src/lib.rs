@@ -46,6 +46,7 @@
 mod advisories;
 mod audit;
 mod backend;
+mod backup;
 mod blocklist;
 mod chains;
 mod connect;
@@ -60,6 +61,7 @@ use std::sync::Arc;
 
 pub use advisories::{AdvisoryRow, AdvisoryStatus, ImportSummary};
 pub use audit::{AuditReport, ChainAudit};
+pub use backup::BackupRecord;
 pub use blocklist::{BLOCKLIST_CHAIN, BlockEntry, BlockSummary};
 pub use error::StoreError;
 pub use incidents::{Opened, StoredIncident};

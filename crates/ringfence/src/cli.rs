@@ -49,6 +49,11 @@ pub struct GlobalArgs {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// The configuration file (team, policy, playbooks, webhooks). Default: the first
+    /// `ringfence.toml` found walking up from the current directory.
+    #[arg(long, global = true, env = "RINGFENCE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Who is acting, as recorded in incident timelines. Defaults to the login name.
     #[arg(long, global = true, env = "RINGFENCE_ACTOR", value_name = "NAME")]
     pub actor: Option<String>,
@@ -144,6 +149,12 @@ ringfence incident advance INC-1"
 
     /// Verify an incident export bundle offline.
     Verify(crate::commands::verify::VerifyArgs),
+
+    /// Back up the database (SQLite online backup; records `pg_dump` files for PostgreSQL).
+    Backup(crate::commands::backup::BackupArgs),
+
+    /// Put a backup back in place of the database, keeping the one it replaces.
+    Restore(crate::commands::backup::RestoreArgs),
 }
 
 #[derive(Debug, Args)]

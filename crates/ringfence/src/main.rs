@@ -41,6 +41,8 @@ fn main() -> ExitCode {
         Command::Metrics(args) => commands::metrics::run(args, &cli.global),
         Command::Report(args) => commands::report::run(args, &cli.global),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Backup(args) => commands::backup::backup(args, &cli.global),
+        Command::Restore(args) => commands::backup::restore(args, &cli.global),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod backup;
 pub mod block;
 pub mod db;
 pub mod diff;
