@@ -138,6 +138,12 @@ pub enum Change {
     Exported {
         manifest_sha256: String,
     },
+    /// An automated playbook step ran and changed something; `outcome` says what.
+    PlaybookStep {
+        playbook: String,
+        step: String,
+        outcome: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +178,7 @@ impl Change {
             Change::Blocked { .. } => "blocked",
             Change::Unblocked { .. } => "unblocked",
             Change::Exported { .. } => "exported",
+            Change::PlaybookStep { .. } => "playbook-step",
         }
     }
 
@@ -261,6 +268,11 @@ impl Change {
                 name,
                 version,
             } => format!("unblocked {ecosystem}:{name}@{version}"),
+            Change::PlaybookStep {
+                playbook,
+                step,
+                outcome,
+            } => format!("playbook {playbook}: {step}: {outcome}"),
             Change::Exported { manifest_sha256 } => {
                 format!("exported, manifest sha256 {}", short(manifest_sha256))
             }
@@ -575,7 +587,10 @@ impl Incident {
             }),
             // Blocklist membership lives in the blocklist table; the event is the record of
             // who did it for this incident, and needs no state here.
-            Change::Blocked { .. } | Change::Unblocked { .. } | Change::Exported { .. } => {}
+            Change::Blocked { .. }
+            | Change::Unblocked { .. }
+            | Change::Exported { .. }
+            | Change::PlaybookStep { .. } => {}
         }
         self.events += 1;
         Ok(())

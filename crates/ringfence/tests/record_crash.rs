@@ -1,9 +1,9 @@
 //! A `scan --record` killed with SIGKILL at any moment leaves the database consistent: a scan's
 //! inventories, packages and findings are all there or none are, and every incident's hash
 //! chain verifies. Each test times one uninterrupted run of a large inventory, kills child
-//! processes at delays spread over that time (and inside the write, found by probing the
-//! database just before the kill), checks the database directly after every kill, and then
-//! lets one scan finish.
+//! processes at delays spread over that time and, because a loaded machine shifts every
+//! timing, also right after a probe of the database sees the child's write begin; it checks
+//! the database directly after every kill, and then lets one scan finish.
 
 #![cfg(unix)]
 
@@ -27,8 +27,8 @@ const LOCKFILES: usize = 3;
 const GENERATED_PACKAGES: usize = 60_000;
 /// What each inventory holds: the generated packages plus `debug` and its dependency `ms`.
 const INVENTORY_SIZE: i64 = GENERATED_PACKAGES as i64 + 2;
-/// Extra kills aimed at the write when none of the planned ones landed inside it.
-const EXTRA_AIMED_KILLS: usize = 6;
+/// How often a child is probed while waiting for it to start writing.
+const PROBE_EVERY: Duration = Duration::from_millis(5);
 const SIGKILL: i32 = 9;
 
 /// The two backends' tests share two cores: run them one after the other so each
@@ -64,43 +64,33 @@ fn crash_repeatedly(work: &Path, calibration: &Database, target: &Database) {
     let projects = write_projects(work);
     let rt = runtime();
 
-    // Calibration, on its own database: the whole run, then the run without recording
-    // (its end is about where the write begins).
-    let (code, recorded_time) = timed(|| scan(calibration, &projects, true));
-    assert_eq!(code, 1, "the calibration scan finds debug@4.4.2");
-    let (code, plain_time) = timed(|| scan(calibration, &projects, false));
-    assert_eq!(code, 1);
-    let write_start = plain_time.min(recorded_time);
+    let calibrated = calibrate(&rt, calibration, &projects);
     println!(
-        "[{}] calibration: scan --record {:.2}s, scan without --record {:.2}s ({} lockfiles x {} packages)",
+        "[{}] calibration ({LOCKFILES} lockfiles x {INVENTORY_SIZE} packages): scan --record {:.2}s, \
+         writing seen from {:.2}s, scan committed by {:.2}s",
         target.kind(),
-        recorded_time.as_secs_f64(),
-        plain_time.as_secs_f64(),
-        LOCKFILES,
-        INVENTORY_SIZE
+        calibrated.whole.as_secs_f64(),
+        calibrated.write_began.as_secs_f64(),
+        calibrated.scan_committed.as_secs_f64(),
     );
+    let recorded_time = calibrated.whole;
+    let write_time = calibrated
+        .scan_committed
+        .saturating_sub(calibrated.write_began);
 
-    let mut delays: Vec<Duration> = [1, 30, 150].map(Duration::from_millis).to_vec();
-    delays.extend([0.1, 0.3, 0.5, 0.7, 0.9].map(|f| recorded_time.mul_f64(f)));
-    delays.extend(
-        (0..4).map(|j| write_start + (recorded_time - write_start).mul_f64((j as f64 + 0.5) / 4.0)),
-    );
+    let mut kills: Vec<Trigger> = [1, 30, 150]
+        .map(|ms| Trigger::After(Duration::from_millis(ms)))
+        .to_vec();
+    // Before any run can finish: once the incident is open, a rescan finds nothing new to
+    // write to it.
+    kills.push(Trigger::IncidentWrite);
+    kills.extend([0.0, 0.3, 0.6].map(|f| Trigger::OnceWriting(write_time.mul_f64(f))));
+    kills.extend([0.1, 0.3, 0.5, 0.7, 0.9].map(|f| Trigger::After(recorded_time.mul_f64(f))));
 
     let mut tally = Tally::default();
-    let mut aim = Aim::default();
-    for delay in delays {
-        let landed = kill_and_check(&rt, target, &projects, delay);
-        aim.learn(delay, landed);
-        tally.add(landed);
-    }
-    // The write is a window of the run; if no planned kill fell in it, aim at it.
-    let mut extra = 0;
-    while tally.in_scan_transaction == 0 && extra < EXTRA_AIMED_KILLS {
-        let delay = aim.next(recorded_time);
-        let landed = kill_and_check(&rt, target, &projects, delay);
-        aim.learn(delay, landed);
-        tally.add(landed);
-        extra += 1;
+    for trigger in kills {
+        let kill = kill_and_check(&rt, target, &projects, trigger);
+        tally.add(kill.landed, kill.committed, kill.wal);
     }
     println!("[{}] {}", target.kind(), tally.summary());
     assert!(
@@ -109,13 +99,14 @@ fn crash_repeatedly(work: &Path, calibration: &Database, target: &Database) {
     );
     assert!(
         tally.in_scan_transaction > 0,
-        "no kill landed inside the scan's transaction ({}): scale GENERATED_PACKAGES up",
+        "no kill landed inside the scan's transaction ({}): is the probe broken, or is the \
+         write too short to see? then scale GENERATED_PACKAGES up",
         tally.summary()
     );
 
     // One scan left to finish: it records, and joins (or opens) the one incident for debug.
     let scans_before = rt.block_on(check_consistent(target)).scans;
-    let (code, stdout, stderr) = run(target, &scan_args(&projects, true));
+    let (code, stdout, stderr) = run(target, &scan_args(&projects));
     assert_eq!(
         code, 1,
         "an uninterrupted scan reports the finding\n{stderr}"
@@ -163,6 +154,59 @@ fn crash_repeatedly(work: &Path, calibration: &Database, target: &Database) {
     );
 }
 
+/// When, in an uninterrupted run, the scan's write began and ended.
+struct Calibration {
+    whole: Duration,
+    write_began: Duration,
+    scan_committed: Duration,
+}
+
+/// Times one uninterrupted `scan --record` on its own database, probing it all along. The
+/// tables are created first, so the only write before the scan's commit is the scan's.
+fn calibrate(rt: &tokio::runtime::Runtime, db: &Database, projects: &Path) -> Calibration {
+    assert_audit_verifies(db);
+    rt.block_on(db.wait_for_no_sessions());
+    let mut child = spawn_scan(db, projects);
+    let spawned = Instant::now();
+    let mut probe = Probe::new(db);
+    let (mut began, mut committed) = (None, None);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll the child") {
+            break status;
+        }
+        if began.is_none() && rt.block_on(probe.writing()).expect("probe") {
+            began = Some(spawned.elapsed());
+        }
+        if committed.is_none() && rt.block_on(probe.scans()).expect("count scans") > 0 {
+            committed = Some(spawned.elapsed());
+        }
+        std::thread::sleep(PROBE_EVERY);
+    };
+    let whole = spawned.elapsed();
+    rt.block_on(probe.close());
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "the calibration scan finds debug@4.4.2"
+    );
+    let scan_committed = committed.unwrap_or(whole);
+    Calibration {
+        whole,
+        write_began: began.unwrap_or(scan_committed),
+        scan_committed,
+    }
+}
+
+fn spawn_scan(db: &Database, projects: &Path) -> std::process::Child {
+    ringfence(db)
+        .args(scan_args(projects))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn ringfence")
+}
+
 /// Where one kill landed, judged from a probe just before it and the scans after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Landed {
@@ -187,13 +231,19 @@ struct Tally {
     in_incident_transaction: usize,
     after_recording: usize,
     finished_first: usize,
+    /// Kills after which the scan count had not grown.
+    uncommitted: usize,
+    /// Kills that left SQLite's write-ahead log behind.
+    wal_left: usize,
 }
 
 impl Tally {
-    fn add(&mut self, landed: Landed) {
+    fn add(&mut self, landed: Landed, committed: bool, wal: Option<bool>) {
         self.attempts += 1;
         if landed != Landed::FinishedFirst {
             self.killed += 1;
+            self.uncommitted += usize::from(!committed);
+            self.wal_left += usize::from(wal == Some(true));
         }
         match landed {
             Landed::FinishedFirst => self.finished_first += 1,
@@ -206,10 +256,13 @@ impl Tally {
 
     fn summary(&self) -> String {
         format!(
-            "{} runs, {} killed: {} before writing, {} mid scan transaction, {} mid incident \
-             transaction, {} after recording; {} finished before the kill",
+            "{} runs, {} killed ({} before the scan committed, {} leaving a -wal file): {} before \
+             writing, {} mid scan transaction, {} mid incident transaction, {} after recording; \
+             {} finished before the kill",
             self.attempts,
             self.killed,
+            self.uncommitted,
+            self.wal_left,
             self.before_writing,
             self.in_scan_transaction,
             self.in_incident_transaction,
@@ -219,50 +272,81 @@ impl Tally {
     }
 }
 
-/// Narrows in on the write: the latest delay that killed too early and the earliest that
-/// killed too late.
-#[derive(Default)]
-struct Aim {
-    too_early: Option<Duration>,
-    too_late: Option<Duration>,
+/// What one kill did.
+struct Kill {
+    landed: Landed,
+    /// The scan count grew.
+    committed: bool,
+    wal: Option<bool>,
 }
 
-impl Aim {
-    fn learn(&mut self, delay: Duration, landed: Landed) {
-        match landed {
-            Landed::BeforeWriting => {
-                self.too_early = Some(self.too_early.map_or(delay, |d| d.max(delay)))
-            }
-            Landed::InScanTransaction => {}
-            _ => self.too_late = Some(self.too_late.map_or(delay, |d| d.min(delay))),
-        }
-    }
-
-    fn next(&self, whole_run: Duration) -> Duration {
-        let lo = self.too_early.unwrap_or_default();
-        let hi = self.too_late.unwrap_or(whole_run).max(lo);
-        (lo + hi) / 2
-    }
+/// When to kill a child.
+#[derive(Debug, Clone, Copy)]
+enum Trigger {
+    /// This long after it started.
+    After(Duration),
+    /// This long after a probe first saw it writing.
+    OnceWriting(Duration),
+    /// As soon as a probe sees it writing after its scan was committed: inside the
+    /// transaction that opens or updates the incident, if the probe is quick enough.
+    IncidentWrite,
 }
 
-/// Starts a recording scan, kills it after `delay`, and checks what it left behind.
+/// Starts a recording scan, kills it when `trigger` says, and checks what it left behind.
 fn kill_and_check(
     rt: &tokio::runtime::Runtime,
     db: &Database,
     projects: &Path,
-    delay: Duration,
-) -> Landed {
+    trigger: Trigger,
+) -> Kill {
+    // The previous child's sessions must be gone, or the probe would see them.
+    rt.block_on(db.wait_for_no_sessions());
     let before = rt.block_on(check_consistent(db)).scans;
-    let mut child = ringfence(db)
-        .args(scan_args(projects, true))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn ringfence");
+    let mut child = spawn_scan(db, projects);
     let spawned = Instant::now();
-    std::thread::sleep(delay);
-    let writing = rt.block_on(db.writer_active());
+    let mut probe = Probe::new(db);
+    let writing = match trigger {
+        Trigger::After(delay) => {
+            std::thread::sleep(delay);
+            rt.block_on(probe.writing())
+        }
+        Trigger::OnceWriting(then) => loop {
+            if child.try_wait().ok().flatten().is_some() {
+                break Ok(false);
+            }
+            match rt.block_on(probe.writing()) {
+                Ok(true) => {
+                    std::thread::sleep(then);
+                    break rt.block_on(probe.writing());
+                }
+                Ok(false) => std::thread::sleep(PROBE_EVERY),
+                Err(e) => break Err(e),
+            }
+        },
+        Trigger::IncidentWrite => loop {
+            if child.try_wait().ok().flatten().is_some() {
+                break Ok(false);
+            }
+            let recorded = match rt.block_on(probe.scans()) {
+                Ok(n) => n > before,
+                Err(e) => break Err(e),
+            };
+            if recorded {
+                // Polled quickly, the incident's transaction being short; the pause keeps
+                // the probe from hogging SQLite's write lock.
+                match rt.block_on(probe.writing()) {
+                    Ok(false) => {
+                        std::thread::sleep(Duration::from_millis(1));
+                        continue;
+                    }
+                    other => break other,
+                }
+            }
+            std::thread::sleep(PROBE_EVERY);
+        },
+    };
+    // Closed before the kill, so the child is the last to have the database open.
+    rt.block_on(probe.close());
     let at = spawned.elapsed();
     let _ = child.kill();
     let status = child.wait().expect("wait for the child");
@@ -271,6 +355,16 @@ fn kill_and_check(
     let after = rt.block_on(check_consistent(db));
     assert!(after.scans >= before, "a recorded scan disappeared");
     let committed = after.scans > before;
+    let writing = match &writing {
+        Ok(writing) => *writing,
+        Err(e) => {
+            println!(
+                "[{}] the probe failed ({e}); counted as not writing",
+                db.kind()
+            );
+            false
+        }
+    };
     let landed = match (status.signal() == Some(SIGKILL), writing, committed) {
         (false, _, _) => Landed::FinishedFirst,
         (true, false, false) => Landed::BeforeWriting,
@@ -280,7 +374,7 @@ fn kill_and_check(
     };
     assert_audit_verifies(db);
     let mut line = format!(
-        "[{}] kill at {:>6.3}s: {landed:?}, scans {before} -> {}, incidents {}",
+        "[{}] {trigger:?}: kill at {:.3}s: {landed:?}, scans {before} -> {}, incidents {}",
         db.kind(),
         at.as_secs_f64(),
         after.scans,
@@ -297,7 +391,11 @@ fn kill_and_check(
         let _ = write!(line, " (exit {:?})", status.code());
     }
     println!("{line}");
-    landed
+    Kill {
+        landed,
+        committed,
+        wal,
+    }
 }
 
 fn assert_audit_verifies(db: &Database) {
@@ -498,48 +596,52 @@ impl Database {
         }
     }
 
-    /// Whether some session holds an open write transaction right now: on SQLite the write
-    /// lock cannot be taken, on PostgreSQL one of the child's sessions has a transaction id.
-    async fn writer_active(&self) -> bool {
+    /// A connection to look at the database beside the child, or `None` while the child has
+    /// not created it.
+    async fn probe_connection(&self) -> Result<Option<Conn>, sqlx::Error> {
         match self {
             Database::Sqlite(path) => {
                 if !path.exists() {
-                    return false;
+                    return Ok(None);
                 }
                 let options = SqliteConnectOptions::new()
                     .filename(path)
                     .busy_timeout(Duration::ZERO);
-                let Ok(mut conn) = SqliteConnection::connect_with(&options).await else {
-                    return false;
-                };
-                let busy = match sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await {
-                    Ok(_) => {
-                        let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-                        false
-                    }
-                    Err(e) => e
-                        .as_database_error()
-                        .and_then(|d| d.code())
-                        .and_then(|c| c.parse::<i32>().ok())
-                        .is_some_and(|c| c & 0xff == 5),
-                };
-                let _ = conn.close().await;
-                busy
+                Ok(Some(Conn::Sqlite(
+                    SqliteConnection::connect_with(&options).await?,
+                )))
             }
-            Database::Postgres { base_url, schema } => {
-                let mut conn = PgConnection::connect(base_url).await.expect("connect");
-                let (n,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM pg_stat_activity \
-                     WHERE application_name = $1 AND backend_xid IS NOT NULL",
-                )
-                .bind(schema)
-                .fetch_one(&mut conn)
-                .await
-                .expect("pg_stat_activity");
-                let _ = conn.close().await;
-                n > 0
+            Database::Postgres { base_url, .. } => {
+                Ok(Some(Conn::Postgres(PgConnection::connect(base_url).await?)))
             }
         }
+    }
+
+    /// On PostgreSQL, waits until the server has ended every session of earlier children
+    /// (a killed client's session ends once its server process notices the closed socket).
+    async fn wait_for_no_sessions(&self) {
+        let Database::Postgres { base_url, schema } = self else {
+            return;
+        };
+        let mut conn = PgConnection::connect(base_url).await.expect("connect");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1")
+                    .bind(schema)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("pg_stat_activity");
+            if n == 0 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{n} sessions of killed children still open after 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let _ = conn.close().await;
     }
 
     /// Whether SQLite's write-ahead log was left beside the database (`None` on PostgreSQL).
@@ -601,14 +703,7 @@ impl Conn {
 
     async fn has_table(&mut self, name: &str) -> bool {
         let row: Result<(i64,), _> = match self {
-            Conn::Sqlite(c) => {
-                sqlx::query_as(
-                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
-                )
-                .bind(name)
-                .fetch_one(c)
-                .await
-            }
+            Conn::Sqlite(c) => return has_table(c, name).await.expect("list tables"),
             Conn::Postgres(c) => {
                 sqlx::query_as(
                     "SELECT COUNT(*) FROM information_schema.tables \
@@ -628,6 +723,103 @@ impl Conn {
             Conn::Postgres(c) => c.close().await,
         };
     }
+}
+
+/// Looks for a write in progress: on SQLite the write lock cannot be taken, on PostgreSQL one
+/// of the child's sessions has a transaction id.
+struct Probe<'a> {
+    db: &'a Database,
+    conn: Option<Conn>,
+}
+
+impl<'a> Probe<'a> {
+    fn new(db: &'a Database) -> Probe<'a> {
+        Probe { db, conn: None }
+    }
+
+    async fn writing(&mut self) -> Result<bool, sqlx::Error> {
+        if self.conn.is_none() {
+            self.conn = self.db.probe_connection().await?;
+        }
+        match &mut self.conn {
+            None => Ok(false),
+            Some(Conn::Sqlite(c)) => match sqlx::query("BEGIN IMMEDIATE").execute(&mut *c).await {
+                Ok(_) => {
+                    sqlx::query("ROLLBACK").execute(&mut *c).await?;
+                    Ok(false)
+                }
+                // SQLITE_BUSY and its extended codes: another connection holds the lock.
+                Err(e) if sqlite_code(&e).is_some_and(|code| code & 0xff == 5) => Ok(true),
+                Err(e) => Err(e),
+            },
+            Some(Conn::Postgres(c)) => {
+                let Database::Postgres { schema, .. } = self.db else {
+                    unreachable!("a PostgreSQL connection to an SQLite database")
+                };
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM pg_stat_activity \
+                     WHERE application_name = $1 AND backend_xid IS NOT NULL",
+                )
+                .bind(schema)
+                .fetch_one(&mut *c)
+                .await?;
+                Ok(n > 0)
+            }
+        }
+    }
+
+    /// How many scans are committed (0 before the child created the database).
+    async fn scans(&mut self) -> Result<i64, sqlx::Error> {
+        if self.conn.is_none() {
+            self.conn = self.db.probe_connection().await?;
+        }
+        let row: (i64,) = match &mut self.conn {
+            None => return Ok(0),
+            Some(Conn::Sqlite(c)) => {
+                if !has_table(c, "scans").await? {
+                    return Ok(0);
+                }
+                sqlx::query_as("SELECT COUNT(*) FROM scans")
+                    .fetch_one(&mut *c)
+                    .await?
+            }
+            Some(Conn::Postgres(c)) => {
+                let Database::Postgres { schema, .. } = self.db else {
+                    unreachable!("a PostgreSQL connection to an SQLite database")
+                };
+                let (exists,): (bool,) = sqlx::query_as("SELECT to_regclass($1) IS NOT NULL")
+                    .bind(format!("{schema}.scans"))
+                    .fetch_one(&mut *c)
+                    .await?;
+                if !exists {
+                    return Ok(0);
+                }
+                sqlx::query_as(&format!("SELECT COUNT(*) FROM {schema}.scans"))
+                    .fetch_one(&mut *c)
+                    .await?
+            }
+        };
+        Ok(row.0)
+    }
+
+    async fn close(self) {
+        if let Some(conn) = self.conn {
+            conn.close().await;
+        }
+    }
+}
+
+async fn has_table(conn: &mut SqliteConnection, name: &str) -> Result<bool, sqlx::Error> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1")
+            .bind(name)
+            .fetch_one(conn)
+            .await?;
+    Ok(n > 0)
+}
+
+fn sqlite_code(e: &sqlx::Error) -> Option<i32> {
+    e.as_database_error()?.code()?.parse().ok()
 }
 
 fn unique_schema() -> String {
@@ -663,24 +855,12 @@ fn ringfence(db: &Database) -> Command {
     cmd
 }
 
-fn scan_args(projects: &Path, record: bool) -> Vec<String> {
-    let mut args = vec![
-        "scan".to_string(),
-        projects.display().to_string(),
-        "--quiet".into(),
-        "--format".into(),
-        "json".into(),
-    ];
-    if record {
-        args.push("--record".into());
-    }
-    args
-}
-
-fn scan(db: &Database, projects: &Path, record: bool) -> i32 {
-    let (code, _, stderr) = run(db, &scan_args(projects, record));
-    assert!(code == 0 || code == 1, "scan failed ({code}): {stderr}");
-    code
+/// `scan --record` as the killed children and the final run invoke it.
+fn scan_args(projects: &Path) -> Vec<String> {
+    let projects = projects.display().to_string();
+    ["scan", &projects, "--record", "--quiet", "--format", "json"]
+        .map(String::from)
+        .to_vec()
 }
 
 fn run<S: AsRef<std::ffi::OsStr>>(db: &Database, args: &[S]) -> (i32, String, String) {
@@ -690,12 +870,6 @@ fn run<S: AsRef<std::ffi::OsStr>>(db: &Database, args: &[S]) -> (i32, String, St
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
-    let start = Instant::now();
-    let value = f();
-    (value, start.elapsed())
 }
 
 /// Not hidden (the lockfile walk skips hidden folders below the roots it is given).
