@@ -66,7 +66,9 @@ impl Store {
     pub async fn last_backup(&self) -> Result<Option<BackupRecord>, StoreError> {
         let action = "reading backups";
         let last = transaction!(self, action, crate::backup, |sql, conn| {
-            sql::last(conn).await.map_err(|e| self.query_error(action, e))?
+            sql::last(conn)
+                .await
+                .map_err(|e| self.query_error(action, e))?
         });
         Ok(last)
     }

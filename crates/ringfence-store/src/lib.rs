@@ -34,6 +34,8 @@
 //!   seals each event onto its hash chain and stores the replayed record in the same
 //!   transaction. `backend` holds the two macros that let their SQL be written once for
 //!   both engines.
+//! - `outbox`: webhook notifications waiting to be sent, and their delivery state
+//!   (migration 0003).
 //!
 //! # Scale
 //!
@@ -54,6 +56,7 @@ mod error;
 mod evidence;
 mod incidents;
 mod inventories;
+mod outbox;
 mod url;
 
 use std::path::{Path, PathBuf};
@@ -66,6 +69,7 @@ pub use blocklist::{BLOCKLIST_CHAIN, BlockEntry, BlockSummary};
 pub use error::StoreError;
 pub use incidents::{Opened, StoredIncident};
 pub use inventories::{FindingRecord, InventoryRecord, PackageRecord, RecordedScan, ScanRecord};
+pub use outbox::{NewMessage, OutboxMessage, OutboxStatus};
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

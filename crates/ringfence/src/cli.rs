@@ -133,6 +133,22 @@ ringfence incident advance INC-1"
     )]
     Incident(crate::commands::incident::IncidentCommand),
 
+    /// Contain an incident: pin affected projects to the last good version, block the bad ones.
+    ///
+    /// `--pin` (the default) computes, for each affected project, the newest unaffected version
+    /// its declared range allows (else the newest unaffected one before the first bad
+    /// version), writes it as npm or bun `overrides`, yarn `resolutions` or `pnpm.overrides` in
+    /// the package.json beside the lockfile, and shows the change as a unified diff. Nothing is
+    /// written without `--apply`. Versions come from the registry in your npm configuration
+    /// (or, with `--offline`, from the lists kept by earlier runs). `--block` adds every
+    /// affected version to the blocklist that `scan` enforces.
+    #[command(after_help = "Examples:\n  ringfence contain INC-1\n  \
+ringfence contain INC-1 --pin --apply\n  ringfence contain INC-1 --block\n  \
+ringfence contain INC-1 --pin --block --apply --json\n\n\
+Exit codes: 0 every pin was computed (and written with --apply), 1 some package has no \
+unaffected version to pin to, 2 an error.")]
+    Contain(crate::commands::contain::ContainArgs),
+
     /// The blocklist: exact package versions that `scan` fails on.
     #[command(subcommand)]
     Block(crate::commands::block::BlockCommand),
@@ -149,6 +165,22 @@ ringfence incident advance INC-1"
 
     /// Verify an incident export bundle offline.
     Verify(crate::commands::verify::VerifyArgs),
+
+    /// The configuration file (ringfence.toml): team, policy, playbooks and webhooks.
+    #[command(subcommand)]
+    Policy(crate::commands::policy::PolicyCommand),
+
+    /// Webhook notifications: deliver the outbox, show what is pending, test a webhook.
+    ///
+    /// Notifications are written to the database before they are sent, so a receiver that
+    /// is down loses nothing: failed sends are retried with backoff and never dropped.
+    /// Requests are signed with HMAC-SHA256 (`X-Ringfence-Signature`) when a secret is set.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  ringfence notify deliver\n  ringfence notify status\n  \
+ringfence notify test --url https://hooks.example.com/T0/B0/x --format slack"
+    )]
+    Notify(crate::commands::notify::NotifyCommand),
 
     /// Back up the database (SQLite online backup; records `pg_dump` files for PostgreSQL).
     Backup(crate::commands::backup::BackupArgs),

@@ -5,13 +5,17 @@
 mod blocked;
 mod cli;
 mod commands;
+mod config;
+mod contain;
 mod deep;
 mod fail_on;
 mod git;
 mod identify;
 mod load;
+mod notify;
 mod npm;
 mod output;
+mod playbooks;
 mod record;
 
 use std::process::ExitCode;
@@ -41,6 +45,9 @@ fn main() -> ExitCode {
         Command::Metrics(args) => commands::metrics::run(args, &cli.global),
         Command::Report(args) => commands::report::run(args, &cli.global),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Policy(c) => commands::policy::run(c, &cli.global),
+        Command::Notify(c) => commands::notify::run(c, &cli.global),
+        Command::Contain(args) => commands::contain::run(args, &cli.global),
         Command::Backup(args) => commands::backup::backup(args, &cli.global),
         Command::Restore(args) => commands::backup::restore(args, &cli.global),
     };

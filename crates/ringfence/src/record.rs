@@ -7,10 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use ringfence_advisory::AdvisoryKind;
+use ringfence_config::{Action, Config, FindingFacts, FindingKind as ConfigKind};
 use ringfence_incident::ingest::{
     FindingKind, IncidentPolicy, Plan, RecordedFinding, ScannedLockfile, Target, plan,
 };
 use ringfence_incident::{Change, Event, IncidentId, Timestamp};
+use ringfence_inspect::AlertSeverity;
 use ringfence_inspect::Verdict;
 use ringfence_lockfile::Lockfile;
 use ringfence_store::{
@@ -23,11 +25,12 @@ use crate::blocked::BlockedHit;
 use crate::deep::DeepResults;
 use crate::identify::Finding;
 use crate::output::display_path;
+use crate::playbooks::Touched;
 
 /// How many times a scan re-plans after losing a race with another writer.
 const ATTEMPTS: usize = 4;
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Default, Serialize)]
 pub struct RecordOutcome {
     pub scan: i64,
     pub lockfiles: usize,
@@ -36,6 +39,11 @@ pub struct RecordOutcome {
     pub opened: Vec<IncidentChange>,
     /// Changes to incidents that were already open.
     pub updated: Vec<IncidentChange>,
+    /// What the playbooks did after the incidents were updated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playbooks: Option<crate::playbooks::PlaybookRun>,
+    #[serde(skip)]
+    pub touched: Vec<Touched>,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,8 +61,10 @@ pub fn lockfile_key(path: &Path) -> String {
         .to_string()
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn record(
     store: &Store,
+    config: &Config,
     lockfiles: &[Lockfile],
     findings: &[Finding],
     deep: Option<&DeepResults>,
@@ -102,7 +112,7 @@ pub async fn record(
             .collect(),
         findings: recorded_findings
             .iter()
-            .map(|(index, f)| FindingRecord {
+            .map(|(index, f, _, _)| FindingRecord {
                 lockfile: *index,
                 ecosystem: f.ecosystem.clone(),
                 name: f.name.clone(),
@@ -149,8 +159,27 @@ pub async fn record(
         .iter()
         .map(|s| (s.lockfile.as_str(), s.commit.clone()))
         .collect();
-    let findings: Vec<RecordedFinding> = recorded_findings.into_iter().map(|(_, f)| f).collect();
-    let policy = IncidentPolicy::default();
+    // The policy decides which findings open incidents (`incident`); the plan takes those.
+    let today = at.date();
+    let facts: Vec<(FindingFacts, AlertSeverity)> = recorded_findings
+        .iter()
+        .map(|(_, _, f, s)| (f.clone(), *s))
+        .collect();
+    let findings: Vec<RecordedFinding> = recorded_findings
+        .into_iter()
+        .filter(|(_, _, facts, _)| config.policy.action(facts, today).action == Action::Incident)
+        .map(|(_, f, _, _)| f)
+        .collect();
+    let policy = IncidentPolicy {
+        opens_incident: [
+            FindingKind::KnownMalware,
+            FindingKind::MaliciousVerdict,
+            FindingKind::SuspiciousVerdict,
+            FindingKind::Vulnerability,
+            FindingKind::Blocked,
+        ]
+        .into(),
+    };
 
     for attempt in 1..=ATTEMPTS {
         let open: Vec<_> = store
@@ -180,6 +209,34 @@ pub async fn record(
         if !raced {
             break;
         }
+    }
+
+    // What the playbooks need: each touched incident with the findings of its packages.
+    let opened: BTreeSet<IncidentId> = outcome.opened.iter().map(|c| c.incident).collect();
+    let mut ids: Vec<IncidentId> = outcome
+        .opened
+        .iter()
+        .chain(&outcome.updated)
+        .map(|c| c.incident)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        let incident = store.incident(id).await?.incident;
+        let findings: Vec<(FindingFacts, AlertSeverity)> = facts
+            .iter()
+            .filter(|(f, _)| {
+                incident
+                    .package(f.ecosystem.osv_name(), &f.name)
+                    .is_some_and(|p| p.versions.contains(&f.version))
+            })
+            .cloned()
+            .collect();
+        outcome.touched.push(Touched {
+            incident: id,
+            just_opened: opened.contains(&id),
+            findings,
+        });
     }
     Ok(outcome)
 }
@@ -256,12 +313,13 @@ fn recorded_findings(
     findings: &[Finding],
     deep: Option<&DeepResults>,
     blocked: &[BlockedHit],
-) -> Vec<(usize, RecordedFinding)> {
+) -> Vec<(usize, RecordedFinding, FindingFacts, AlertSeverity)> {
     let mut out = Vec::new();
     for f in findings {
         let Some(&i) = by_display.get(&f.lockfile) else {
             continue;
         };
+        let (facts, severity) = facts_of(f);
         out.push((
             i,
             RecordedFinding {
@@ -278,12 +336,22 @@ fn recorded_findings(
                 summary: f.advisory.summary.clone(),
                 detectable_since: f.advisory.published.map(Timestamp),
             },
+            facts,
+            severity,
         ));
     }
     for v in deep.map(|d| d.verdicts.as_slice()).unwrap_or_default() {
-        let kind = match v.verdict {
-            Verdict::Malicious => FindingKind::MaliciousVerdict,
-            Verdict::Suspicious => FindingKind::SuspiciousVerdict,
+        let (kind, config_kind, severity) = match v.verdict {
+            Verdict::Malicious => (
+                FindingKind::MaliciousVerdict,
+                ConfigKind::Malicious,
+                AlertSeverity::Critical,
+            ),
+            Verdict::Suspicious => (
+                FindingKind::SuspiciousVerdict,
+                ConfigKind::Suspicious,
+                AlertSeverity::High,
+            ),
             Verdict::Ok => continue,
         };
         let ids: Vec<&str> = v.decided_by.iter().map(|a| a.as_str()).collect();
@@ -306,6 +374,14 @@ fn recorded_findings(
                         summary: format!("{} verdict: {}", v.verdict.as_str(), ids.join(", ")),
                         detectable_since: None,
                     },
+                    FindingFacts {
+                        ecosystem: ringfence_package::Ecosystem::Npm,
+                        name: v.name.clone(),
+                        version: v.version.clone(),
+                        kind: config_kind,
+                        alerts: v.alerts.clone(),
+                    },
+                    severity,
                 ));
             }
         }
@@ -327,7 +403,45 @@ fn recorded_findings(
                 summary: b.reason.clone(),
                 detectable_since: None,
             },
+            FindingFacts {
+                ecosystem: ringfence_package::Ecosystem::from_osv(&b.ecosystem)
+                    .unwrap_or(ringfence_package::Ecosystem::Npm),
+                name: b.package.clone(),
+                version: b.version.clone(),
+                kind: ConfigKind::Blocked,
+                alerts: Vec::new(),
+            },
+            AlertSeverity::High,
         ));
     }
     out
+}
+
+/// What the policy and the playbook triggers see of an advisory finding.
+pub fn facts_of(f: &Finding) -> (FindingFacts, AlertSeverity) {
+    let severity = alert_severity(f.advisory.severity);
+    let (kind, severity) = match f.advisory.kind {
+        AdvisoryKind::KnownMalware => (ConfigKind::KnownMalware, AlertSeverity::Critical),
+        AdvisoryKind::Vulnerability => (ConfigKind::Vulnerability { severity }, severity),
+    };
+    (
+        FindingFacts {
+            ecosystem: f.ecosystem,
+            name: f.package.clone(),
+            version: f.version.clone(),
+            kind,
+            alerts: Vec::new(),
+        },
+        severity,
+    )
+}
+
+fn alert_severity(s: ringfence_advisory::Severity) -> AlertSeverity {
+    use ringfence_advisory::Severity;
+    match s {
+        Severity::Critical => AlertSeverity::Critical,
+        Severity::High => AlertSeverity::High,
+        Severity::Low => AlertSeverity::Low,
+        Severity::Medium | Severity::Unknown => AlertSeverity::Medium,
+    }
 }

@@ -16,11 +16,18 @@ fn notes(rf: &Ringfence, id: &str) -> usize {
 fn backup_then_restore_brings_the_old_state_back_and_keeps_the_new_one() {
     let rf = Ringfence::new();
     let (code, _, err) = run(rf.cmd().args([
-        "incident", "open", "--title", "drill", "--package", "npm:debug@4.4.2",
+        "incident",
+        "open",
+        "--title",
+        "drill",
+        "--package",
+        "npm:debug@4.4.2",
     ]));
     assert_eq!(code, 0, "{err}");
     let backup = rf.dir.path().join("backup.db");
-    let (code, out, err) = run(rf.cmd().args(["backup", backup.to_str().unwrap(), "--json"]));
+    let (code, out, err) = run(rf
+        .cmd()
+        .args(["backup", backup.to_str().unwrap(), "--json"]));
     assert_eq!(code, 0, "{err}");
     let record: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(record["sha256"].as_str().unwrap().len(), 64);
@@ -32,20 +39,31 @@ fn backup_then_restore_brings_the_old_state_back_and_keeps_the_new_one() {
     assert!(err.contains("existing file"), "{err}");
 
     // The backup is itself a database whose chains verify.
-    let (code, out, err) = run(rf.cmd().args(["--db", backup.to_str().unwrap(), "audit", "verify"]));
+    let (code, out, err) =
+        run(rf
+            .cmd()
+            .args(["--db", backup.to_str().unwrap(), "audit", "verify"]));
     assert_eq!(code, 0, "{out}{err}");
 
     // A later change, then the restore: the change is gone from the live database...
-    let (code, _, err) = run(rf.cmd().args(["incident", "note", "INC-1", "after the backup"]));
+    let (code, _, err) = run(rf
+        .cmd()
+        .args(["incident", "note", "INC-1", "after the backup"]));
     assert_eq!(code, 0, "{err}");
     assert_eq!(notes(&rf, "INC-1"), 1);
-    let (code, out, err) = run(rf.cmd().args(["restore", backup.to_str().unwrap(), "--json"]));
+    let (code, out, err) = run(rf
+        .cmd()
+        .args(["restore", backup.to_str().unwrap(), "--json"]));
     assert_eq!(code, 0, "{err}");
     assert_eq!(notes(&rf, "INC-1"), 0);
     // ...but kept in the database the restore put aside.
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let kept = v["previous_kept_at"].as_str().expect("previous database kept");
-    let (code, out, err) = run(rf.cmd().args(["--db", kept, "incident", "show", "INC-1", "--json"]));
+    let kept = v["previous_kept_at"]
+        .as_str()
+        .expect("previous database kept");
+    let (code, out, err) = run(rf
+        .cmd()
+        .args(["--db", kept, "incident", "show", "INC-1", "--json"]));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("after the backup"));
 }
@@ -73,14 +91,19 @@ fn restoring_something_that_is_not_a_database_changes_nothing() {
 
 #[test]
 fn postgres_backups_point_at_pg_dump_and_can_be_recorded() {
-    let Some(rf) = Ringfence::postgres() else { return };
+    let Some(rf) = Ringfence::postgres() else {
+        return;
+    };
     let target = rf.dir.path().join("rf.db");
     let (code, _, err) = run(rf.cmd().args(["backup", target.to_str().unwrap()]));
     assert_eq!(code, 2);
     assert!(err.contains("pg_dump"), "{err}");
     let dump = rf.dir.path().join("rf.dump");
     std::fs::write(&dump, b"PGDMP pretend dump").unwrap();
-    let (code, out, err) = run(rf.cmd().args(["backup", "--record", dump.to_str().unwrap(), "--json"]));
+    let (code, out, err) =
+        run(rf
+            .cmd()
+            .args(["backup", "--record", dump.to_str().unwrap(), "--json"]));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("rf.dump"));
 }

@@ -17,10 +17,12 @@ use crate::commands::incident::now;
 use crate::output::print_json;
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  ringfence backup ~/backups/ringfence-$(date +%F).db\n  \
+#[command(
+    after_help = "Examples:\n  ringfence backup ~/backups/ringfence-$(date +%F).db\n  \
 pg_dump --format=custom ringfence > rf.dump && ringfence backup --record rf.dump   # PostgreSQL\n\n\
 An SQLite backup is taken online (other ringfence processes may keep working) and is itself a \
-ringfence database: `ringfence --db FILE audit verify` checks it.")]
+ringfence database: `ringfence --db FILE audit verify` checks it."
+)]
 pub struct BackupArgs {
     /// Where to write the backup (must not exist yet).
     #[arg(value_name = "FILE")]
@@ -75,7 +77,11 @@ async fn take(store: &Store, args: &BackupArgs) -> anyhow::Result<BackupRecord> 
     }
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read the backup {}", args.file.display()))?;
-    anyhow::ensure!(!bytes.is_empty(), "the backup {} is empty", args.file.display());
+    anyhow::ensure!(
+        !bytes.is_empty(),
+        "the backup {} is empty",
+        args.file.display()
+    );
     let record = BackupRecord {
         taken_at,
         path: args

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use owo_colors::OwoColorize;
 use ringfence_incident::{IncidentId, Timestamp};
 use ringfence_package::{Ecosystem, normalize_name};
-use ringfence_store::{BlockEntry, Store};
+use ringfence_store::{BlockEntry, BlockSummary, Store};
 
 use crate::cli::GlobalArgs;
 use crate::commands::db::open_store;
@@ -116,11 +116,30 @@ async fn add(store: &Store, a: &BlockAddArgs, global: &GlobalArgs) -> anyhow::Re
         .iter()
         .map(|s| parse_spec(s))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let incident = match a.incident {
+    let summary = block_versions(store, specs, a.reason.as_deref(), a.incident, global).await?;
+    if a.json {
+        print_json(&summary)?;
+        return Ok(0);
+    }
+    print_summary(&summary);
+    Ok(0)
+}
+
+/// Puts (ecosystem, name, version) triples on the blocklist, recorded on the incident's
+/// timeline when one is given; the reason defaults to the incident's title. Shared by
+/// `block add` and `contain --block`.
+pub async fn block_versions(
+    store: &Store,
+    specs: Vec<(String, String, String)>,
+    reason: Option<&str>,
+    incident: Option<IncidentId>,
+    global: &GlobalArgs,
+) -> anyhow::Result<BlockSummary> {
+    let stored = match incident {
         Some(id) => Some(store.incident(id).await?),
         None => None,
     };
-    let reason = match (&a.reason, &incident) {
+    let reason = match (reason, &stored) {
         (Some(r), _) if !r.trim().is_empty() => r.trim().to_string(),
         (_, Some(i)) => format!("{}: {}", i.incident.id, i.incident.title),
         _ => anyhow::bail!("give a --reason (or --incident INC-n)"),
@@ -133,28 +152,27 @@ async fn add(store: &Store, a: &BlockAddArgs, global: &GlobalArgs) -> anyhow::Re
             name,
             version,
             reason: reason.clone(),
-            incident: a.incident,
+            incident,
             added_by: who.clone(),
             added_at: at.clone(),
         })
         .collect();
-    let summary = store
+    Ok(store
         .block(
             &entries,
-            incident.as_ref().map(|i| (i.incident.id, i.version)),
+            stored.as_ref().map(|i| (i.incident.id, i.version)),
         )
-        .await?;
-    if a.json {
-        print_json(&summary)?;
-        return Ok(0);
-    }
+        .await?)
+}
+
+/// One line per version: newly blocked, or already on the list.
+pub fn print_summary(summary: &BlockSummary) {
     for e in &summary.added {
         anstream::println!("{} {}", "blocked".red().bold(), e.spec());
     }
     for e in &summary.already {
         anstream::println!("already blocked {}", e.spec());
     }
-    Ok(0)
 }
 
 async fn list(store: &Store, a: &BlockListArgs) -> anyhow::Result<i32> {

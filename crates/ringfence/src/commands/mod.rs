@@ -1,12 +1,15 @@
 pub mod audit;
 pub mod backup;
 pub mod block;
+pub mod contain;
 pub mod db;
 pub mod diff;
 pub mod incident;
 pub mod inspect;
 pub mod inventory;
 pub mod metrics;
+pub mod notify;
+pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod verify;

@@ -15,8 +15,11 @@ use crate::identify::{Finding, identify};
 use crate::load::load;
 use crate::output::{display_path, print_json, sarif};
 use crate::report_problems;
+use ringfence_store::BlockEntry;
 
 pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
+    // A configuration with errors stops the scan before anything is read or recorded.
+    let config = crate::config::load(global)?;
     let loaded = load(&args.paths, global.quiet);
     report_problems(&loaded.warnings, &loaded.errors);
 
@@ -44,10 +47,24 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
     index_warnings.extend(warnings_extra);
     report_problems(&index_warnings, &[]);
     let findings = identify(&loaded.lockfiles, &index);
-    let blocklist = match &store {
+    let mut blocklist = match &store {
         Some(store) => rt.block_on(store.blocklist())?,
         None => Vec::new(),
     };
+    blocklist.extend(config.config.policy.blocklist().iter().map(|b| {
+        BlockEntry {
+            ecosystem: b.ecosystem.osv_name().to_string(),
+            name: b.name.clone(),
+            version: b.version.clone(),
+            reason: b
+                .reason
+                .clone()
+                .unwrap_or_else(|| "on the blocklist in ringfence.toml".into()),
+            incident: None,
+            added_by: "ringfence.toml".into(),
+            added_at: String::new(),
+        }
+    }));
     let blocked = blocked_hits(&loaded.lockfiles, &blocklist);
     // The blocklist is an explicit decision: a blocked version always fails the scan.
     let mut failing = blocked.len()
@@ -55,6 +72,18 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             .iter()
             .filter(|f| args.fail_on.fails(f.advisory.kind, f.advisory.severity))
             .count();
+    // With a ringfence.toml, its policy can fail the scan too: `block` and `incident`.
+    if config.path.is_some() {
+        let today = crate::commands::incident::now().date();
+        failing += findings
+            .iter()
+            .filter(|f| !args.fail_on.fails(f.advisory.kind, f.advisory.severity))
+            .filter(|f| {
+                let (facts, _) = crate::record::facts_of(f);
+                config.config.policy.action(&facts, today).action >= ringfence_config::Action::Block
+            })
+            .count();
+    }
     let deep = if args.deep {
         Some(crate::deep::inspect_inventory(
             &loaded.lockfiles,
@@ -81,15 +110,27 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
 
     let recorded = match (&store, args.record) {
         (Some(store), true) => {
-            let outcome = rt.block_on(crate::record::record(
+            let at = crate::commands::incident::now();
+            let mut outcome = rt.block_on(crate::record::record(
                 store,
+                &config.config,
                 &loaded.lockfiles,
                 &findings,
                 deep.as_ref(),
                 &blocked,
                 &crate::commands::incident::actor(global),
-                crate::commands::incident::now(),
+                at,
             ))?;
+            // Playbooks reach the registry and webhooks: outside the runtime's async context.
+            if !config.config.playbooks.is_empty() && !outcome.touched.is_empty() {
+                outcome.playbooks = Some(crate::playbooks::run(
+                    &rt,
+                    store,
+                    &config.config,
+                    &outcome.touched,
+                    at,
+                )?);
+            }
             Some(outcome)
         }
         _ => None,
@@ -189,6 +230,28 @@ fn print_recorded(outcome: &crate::record::RecordOutcome) -> anyhow::Result<()> 
     for c in &outcome.updated {
         for change in &c.changes {
             writeln!(out, "{} {change}", c.incident.to_string().bold())?;
+        }
+    }
+    if let Some(run) = &outcome.playbooks {
+        for s in &run.steps {
+            writeln!(
+                out,
+                "{} playbook {}: {}: {}",
+                s.incident.to_string().bold(),
+                s.playbook,
+                s.step,
+                s.outcome
+            )?;
+        }
+        for p in &run.problems {
+            writeln!(out, "{} {p}", "playbook problem:".yellow())?;
+        }
+        if run.notifications_pending > 0 {
+            writeln!(
+                out,
+                "{} notifications waiting in the outbox (`ringfence notify status`)",
+                run.notifications_pending
+            )?;
         }
     }
     if !outcome.opened.is_empty() {

@@ -1,0 +1,377 @@
+//! What the policy decides for a finding: kind and alert actions, the strongest winning,
+//! exceptions lowering (and expiring), the blocklist and the release-age cool-down.
+
+use std::path::Path;
+
+use ringfence_config::{Action, Config, FindingFacts, FindingKind, Policy};
+use ringfence_inspect::{AlertId, AlertSeverity};
+use ringfence_package::Ecosystem;
+use time::macros::{date, datetime};
+
+const TODAY: time::Date = date!(2026 - 06 - 01);
+
+fn policy(text: &str) -> Policy {
+    Config::parse_at(text, Path::new("ringfence.toml"), TODAY)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .config
+        .policy
+}
+
+fn npm(name: &str, version: &str, kind: FindingKind, alerts: &[AlertId]) -> FindingFacts {
+    FindingFacts {
+        ecosystem: Ecosystem::Npm,
+        name: name.to_string(),
+        version: version.to_string(),
+        kind,
+        alerts: alerts.to_vec(),
+    }
+}
+
+const ESBUILD_EXCEPTION: &str = r#"
+[[policy.exceptions]]
+package = "npm:esbuild"
+alerts = ["install-script"]
+reason = "builds its native binary at install"
+expires = "2027-03-01"
+"#;
+
+#[test]
+fn the_default_policy_follows_the_documented_defaults() {
+    let p = Policy::default();
+    let decide =
+        |kind, alerts: &[AlertId]| p.action(&npm("x", "1.0.0", kind, alerts), TODAY).action;
+    assert_eq!(decide(FindingKind::KnownMalware, &[]), Action::Incident);
+    assert_eq!(decide(FindingKind::Malicious, &[]), Action::Incident);
+    assert_eq!(decide(FindingKind::Suspicious, &[]), Action::Warn);
+    assert_eq!(decide(FindingKind::Blocked, &[]), Action::Block);
+    assert_eq!(decide(FindingKind::TooNew, &[]), Action::Block);
+    let vuln = |severity| FindingKind::Vulnerability { severity };
+    assert_eq!(decide(vuln(AlertSeverity::Critical), &[]), Action::Block);
+    assert_eq!(decide(vuln(AlertSeverity::High), &[]), Action::Warn);
+    assert_eq!(decide(vuln(AlertSeverity::Low), &[]), Action::Monitor);
+    // Capabilities never raise a finding on their own; threats block.
+    assert_eq!(
+        decide(
+            vuln(AlertSeverity::Low),
+            &[AlertId::InstallScript, AlertId::NetworkAccess]
+        ),
+        Action::Monitor
+    );
+    assert_eq!(
+        decide(FindingKind::Suspicious, &[AlertId::ObfuscatedCode]),
+        Action::Block
+    );
+    assert_eq!(p.alert_action(AlertId::Typosquat), Action::Warn);
+    assert_eq!(p.alert_action(AlertId::Unanalysable), Action::Warn);
+    assert_eq!(p.alert_action(AlertId::CapabilityDrift), Action::Monitor);
+}
+
+#[test]
+fn the_strongest_action_across_kind_and_alerts_wins_and_is_named() {
+    let p = policy(
+        r#"[policy.findings]
+suspicious = "warn"
+[policy.alerts]
+env-exfiltration = "incident"
+obfuscated-code = "monitor"
+"#,
+    );
+    let d = p.action(
+        &npm(
+            "evil",
+            "1.0.0",
+            FindingKind::Suspicious,
+            &[AlertId::ObfuscatedCode, AlertId::EnvExfiltration],
+        ),
+        TODAY,
+    );
+    assert_eq!(d.action, Action::Incident);
+    assert_eq!(d.because, "alert `env-exfiltration`: incident (policy)");
+    assert_eq!(d.exception_warning, None);
+
+    let d = p.action(
+        &npm(
+            "evil",
+            "1.0.0",
+            FindingKind::Suspicious,
+            &[AlertId::ObfuscatedCode],
+        ),
+        TODAY,
+    );
+    assert_eq!(
+        d.action,
+        Action::Warn,
+        "the alert override lowered obfuscated-code below the kind"
+    );
+    assert_eq!(d.because, "finding `suspicious`: warn (policy)");
+}
+
+#[test]
+fn an_alert_override_raises_a_capability() {
+    let p = policy("[policy.alerts]\ninstall-script = \"block\"\n");
+    let d = p.action(
+        &npm(
+            "pkg",
+            "1.0.0",
+            FindingKind::Vulnerability {
+                severity: AlertSeverity::Low,
+            },
+            &[AlertId::InstallScript],
+        ),
+        TODAY,
+    );
+    assert_eq!(d.action, Action::Block);
+    assert_eq!(d.because, "alert `install-script`: block (policy)");
+}
+
+#[test]
+fn an_active_exception_lowers_what_it_covers_to_monitor_and_names_itself() {
+    let p = policy(&format!(
+        "[policy.alerts]\ninstall-script = \"block\"\n{ESBUILD_EXCEPTION}"
+    ));
+    let d = p.action(
+        &npm(
+            "esbuild",
+            "0.25.0",
+            FindingKind::Suspicious,
+            &[AlertId::InstallScript],
+        ),
+        TODAY,
+    );
+    assert_eq!(d.action, Action::Monitor);
+    assert!(
+        d.because
+            .contains("lowered to monitor by the exception for npm:esbuild"),
+        "{}",
+        d.because
+    );
+    assert!(
+        d.because
+            .contains("line 4: builds its native binary at install; until 2027-03-01"),
+        "{}",
+        d.because
+    );
+
+    // An alert the exception does not list still counts.
+    let d = p.action(
+        &npm(
+            "esbuild",
+            "0.25.0",
+            FindingKind::Suspicious,
+            &[AlertId::InstallScript, AlertId::EnvExfiltration],
+        ),
+        TODAY,
+    );
+    assert_eq!(d.action, Action::Block);
+    assert_eq!(d.because, "alert `env-exfiltration`: block (default)");
+
+    // Other packages are not covered.
+    let d = p.action(
+        &npm(
+            "esbuild-wasm",
+            "0.25.0",
+            FindingKind::Suspicious,
+            &[AlertId::InstallScript],
+        ),
+        TODAY,
+    );
+    assert_eq!(d.action, Action::Block);
+}
+
+#[test]
+fn an_exception_never_raises_an_action() {
+    let p = policy(&format!(
+        "[policy.findings]\nsuspicious = \"ignore\"\n{ESBUILD_EXCEPTION}"
+    ));
+    let d = p.action(
+        &npm(
+            "esbuild",
+            "0.25.0",
+            FindingKind::Suspicious,
+            &[AlertId::InstallScript],
+        ),
+        TODAY,
+    );
+    assert_eq!(
+        d.action,
+        Action::Monitor,
+        "the install-script alert's own monitor"
+    );
+    let d = p.action(
+        &npm("esbuild", "0.25.0", FindingKind::Suspicious, &[]),
+        TODAY,
+    );
+    assert_eq!(d.action, Action::Ignore);
+}
+
+#[test]
+fn an_expired_exception_warns_and_does_not_apply() {
+    let p = policy(&format!(
+        "[policy.alerts]\ninstall-script = \"block\"\n{ESBUILD_EXCEPTION}"
+    ));
+    let after = date!(2027 - 03 - 02);
+    let d = p.action(
+        &npm(
+            "esbuild",
+            "0.25.0",
+            FindingKind::Suspicious,
+            &[AlertId::InstallScript],
+        ),
+        after,
+    );
+    assert_eq!(d.action, Action::Block);
+    assert_eq!(
+        d.exception_warning.as_deref(),
+        Some("the exception for npm:esbuild (line 4) expired on 2027-03-01 and no longer applies")
+    );
+    // On its expiry date it still applies.
+    let d = p.action(
+        &npm(
+            "esbuild",
+            "0.25.0",
+            FindingKind::Suspicious,
+            &[AlertId::InstallScript],
+        ),
+        date!(2027 - 03 - 01),
+    );
+    assert_eq!(d.action, Action::Monitor);
+    assert_eq!(d.exception_warning, None);
+}
+
+#[test]
+fn known_malware_yields_only_to_an_exception_for_that_exact_version() {
+    let p = policy(
+        r#"[[policy.exceptions]]
+package = "npm:left-pad"
+reason = "vendored, reviewed"
+expires = "2027-01-01"
+[[policy.exceptions]]
+package = "npm:right-pad@1.0.1"
+reason = "the MAL record is a false positive for this version"
+expires = "2027-01-01"
+"#,
+    );
+    let malware = |name, version| {
+        npm(
+            name,
+            version,
+            FindingKind::KnownMalware,
+            &[AlertId::KnownMalware],
+        )
+    };
+    assert_eq!(
+        p.action(&malware("left-pad", "1.3.0"), TODAY).action,
+        Action::Incident
+    );
+    assert_eq!(
+        p.action(&malware("right-pad", "1.0.1"), TODAY).action,
+        Action::Monitor
+    );
+    assert_eq!(
+        p.action(&malware("right-pad", "1.0.2"), TODAY).action,
+        Action::Incident
+    );
+    // A whole-package exception does lower an inspection verdict.
+    let verdict = npm(
+        "left-pad",
+        "1.3.0",
+        FindingKind::Malicious,
+        &[AlertId::EncodedEval],
+    );
+    assert_eq!(p.action(&verdict, TODAY).action, Action::Monitor);
+}
+
+#[test]
+fn an_alert_scoped_exception_covers_the_finding_only_when_it_lists_every_alert() {
+    let p = policy(
+        r#"[[policy.exceptions]]
+package = "npm:obfuscated-but-fine"
+alerts = ["obfuscated-code", "minified-code"]
+reason = "ships a licence-protected build"
+expires = "2027-01-01"
+"#,
+    );
+    let d = p.action(
+        &npm(
+            "obfuscated-but-fine",
+            "2.0.0",
+            FindingKind::Suspicious,
+            &[AlertId::ObfuscatedCode],
+        ),
+        TODAY,
+    );
+    assert_eq!(d.action, Action::Monitor);
+    // An advisory-only finding (no alerts) is not covered by an alert-scoped exception.
+    let d = p.action(
+        &npm(
+            "obfuscated-but-fine",
+            "2.0.0",
+            FindingKind::Vulnerability {
+                severity: AlertSeverity::Critical,
+            },
+            &[],
+        ),
+        TODAY,
+    );
+    assert_eq!(d.action, Action::Block);
+}
+
+#[test]
+fn pypi_names_match_exceptions_in_normalised_form() {
+    let p = policy(
+        r#"[[policy.exceptions]]
+package = "pypi:Django_REST"
+reason = "x"
+expires = "2027-01-01"
+"#,
+    );
+    let facts = FindingFacts {
+        ecosystem: Ecosystem::PyPI,
+        name: "django.rest".into(),
+        version: "1.0".into(),
+        kind: FindingKind::Suspicious,
+        alerts: vec![],
+    };
+    assert_eq!(p.action(&facts, TODAY).action, Action::Monitor);
+}
+
+#[test]
+fn the_blocklist_is_exact_versions() {
+    let p = policy(
+        r#"[[policy.blocklist]]
+package = "npm:debug@4.4.2"
+reason = "chalk/debug compromise, Sep 2025"
+[[policy.blocklist]]
+package = "pypi:Some_Pkg@1.0"
+"#,
+    );
+    assert_eq!(p.blocklist().len(), 2);
+    let hit = p
+        .blocked(Ecosystem::Npm, "debug", "4.4.2")
+        .expect("blocked");
+    assert_eq!(
+        hit.reason.as_deref(),
+        Some("chalk/debug compromise, Sep 2025")
+    );
+    assert_eq!(hit.line, 1, "the entry's [[policy.blocklist]] header");
+    assert!(p.blocked(Ecosystem::Npm, "debug", "4.4.1").is_none());
+    assert!(p.blocked(Ecosystem::PyPI, "some-pkg", "1.0.0").is_some());
+    assert_eq!(p.blocklist()[1].reason, None);
+}
+
+#[test]
+fn min_release_age_makes_fresh_versions_too_new() {
+    let p = policy("[policy]\nmin-release-age = \"3d\"\n");
+    assert_eq!(p.min_release_age(), Some(time::Duration::days(3)));
+    let now = datetime!(2026-06-01 12:00 UTC);
+    assert!(p.too_new(datetime!(2026-05-30 12:00:01 UTC), now));
+    assert!(!p.too_new(datetime!(2026-05-29 12:00 UTC), now));
+    assert!(
+        p.too_new(datetime!(2026-06-02 00:00 UTC), now),
+        "a future publish time is too new"
+    );
+    assert!(
+        !Policy::default().too_new(now, now),
+        "no cool-down without min-release-age"
+    );
+}
