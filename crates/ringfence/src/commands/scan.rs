@@ -129,6 +129,7 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                     &config.config,
                     &outcome.touched,
                     at,
+                    true,
                 )?);
             }
             Some(outcome)

@@ -42,6 +42,8 @@ pub struct PlaybookRun {
     pub problems: Vec<String>,
     pub notifications_delivered: usize,
     pub notifications_pending: usize,
+    /// Notifications queued by this run (sent when the run delivers).
+    pub notifications_queued: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -62,12 +64,15 @@ struct Ctx<'a> {
     run: PlaybookRun,
 }
 
+/// Runs the playbooks for every touched incident. With `deliver`, queued notifications are
+/// sent at once (a drill queues them in its scratch database and sends nothing).
 pub fn run(
     rt: &Runtime,
     store: &Store,
     config: &Config,
     touched: &[Touched],
     at: OffsetDateTime,
+    deliver: bool,
 ) -> anyhow::Result<PlaybookRun> {
     let mut ctx = Ctx {
         rt,
@@ -101,7 +106,7 @@ pub fn run(
             advance_while_gates_pass(&mut ctx, t.incident, playbook)?;
         }
     }
-    if queued {
+    if queued && deliver {
         let round = notify::deliver_due(store, rt, false)?;
         ctx.run.notifications_delivered = round.delivered;
         ctx.run.notifications_pending = rt
@@ -310,6 +315,7 @@ fn run_step(
             let ids = ctx.rt.block_on(ctx.store.enqueue(&[message]))?;
             if !ids.is_empty() {
                 *queued = true;
+                ctx.run.notifications_queued += ids.len();
                 record(
                     ctx,
                     id,
