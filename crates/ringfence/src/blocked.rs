@@ -21,6 +21,9 @@ pub struct BlockedHit {
     pub reason: String,
     pub incident: Option<IncidentId>,
     pub path: Vec<String>,
+    /// Not on a blocklist but younger than the policy's `min-release-age`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub too_new: bool,
 }
 
 pub fn blocked_hits(lockfiles: &[Lockfile], blocklist: &[BlockEntry]) -> Vec<BlockedHit> {
@@ -52,6 +55,7 @@ pub fn blocked_hits(lockfiles: &[Lockfile], blocklist: &[BlockEntry]) -> Vec<Blo
                 reason: entry.reason.clone(),
                 incident: entry.incident,
                 path: p.path.clone(),
+                too_new: false,
             });
         }
     }

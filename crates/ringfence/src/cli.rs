@@ -187,6 +187,27 @@ ringfence notify test --url https://hooks.example.com/T0/B0/x --format slack"
 
     /// Put a backup back in place of the database, keeping the one it replaces.
     Restore(crate::commands::backup::RestoreArgs),
+
+    /// Score how ready the team is for an incident, and say what to fix.
+    ///
+    /// Checks that the configuration is valid; that every incident type has a playbook and a
+    /// default commander; that each webhook answers a test ping with 2xx; that no
+    /// notification is stuck failing in the outbox; that the advisory data is fresh (newest
+    /// record under 7 days old); that the last database backup is under 7 days old; and that
+    /// no policy exception has expired. Each check passes (1), warns (½) or fails (0); the
+    /// score is their average out of 100.
+    #[command(
+        after_help = "Examples:\n  ringfence doctor\n  ringfence doctor --offline      # no test pings\n  \
+ringfence doctor --json | jq '.checks[] | select(.status != \"pass\")'\n\n\
+Exit codes: 0 no check fails (warnings allowed), 1 at least one fails, 2 an error (the database \
+cannot be opened)."
+    )]
+    Doctor(crate::commands::doctor::DoctorArgs),
+
+    /// Rehearse an incident end to end in a scratch database: plant a synthetic malicious
+    /// release in a copy of a project's inventory, run identification and the playbooks, and
+    /// report timings and the steps that still need a person.
+    Drill(crate::commands::drill::DrillArgs),
 }
 
 #[derive(Debug, Args)]

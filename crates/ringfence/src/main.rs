@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod config;
 mod contain;
+mod cooldown;
 mod deep;
 mod fail_on;
 mod git;
@@ -50,6 +51,8 @@ fn main() -> ExitCode {
         Command::Contain(args) => commands::contain::run(args, &cli.global),
         Command::Backup(args) => commands::backup::backup(args, &cli.global),
         Command::Restore(args) => commands::backup::restore(args, &cli.global),
+        Command::Doctor(args) => commands::doctor::run(args, &cli.global),
+        Command::Drill(args) => commands::drill::run(args, &cli.global),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -408,7 +408,11 @@ fn recorded_findings(
                     .unwrap_or(ringfence_package::Ecosystem::Npm),
                 name: b.package.clone(),
                 version: b.version.clone(),
-                kind: ConfigKind::Blocked,
+                kind: if b.too_new {
+                    ConfigKind::TooNew
+                } else {
+                    ConfigKind::Blocked
+                },
                 alerts: Vec::new(),
             },
             AlertSeverity::High,

@@ -4,6 +4,8 @@ pub mod block;
 pub mod contain;
 pub mod db;
 pub mod diff;
+pub mod doctor;
+pub mod drill;
 pub mod incident;
 pub mod inspect;
 pub mod inventory;

@@ -101,7 +101,7 @@ fn count(n: usize, what: &str) -> String {
 /// The configuration file to use: `--config` (or RINGFENCE_CONFIG) as given, else the nearest
 /// ringfence.toml from the current folder upward, shown relative to the current folder when it
 /// is inside it.
-fn config_path(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
+pub(crate) fn config_path(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
     if let Some(given) = &global.config {
         return Ok(given.clone());
     }

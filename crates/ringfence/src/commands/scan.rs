@@ -65,7 +65,34 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
             added_at: String::new(),
         }
     }));
-    let blocked = blocked_hits(&loaded.lockfiles, &blocklist);
+    let mut blocked = blocked_hits(&loaded.lockfiles, &blocklist);
+    if !args.offline_snapshot {
+        let (young, problems) = crate::cooldown::too_new(
+            &loaded.lockfiles,
+            &config.config.policy,
+            time::OffsetDateTime::now_utc(),
+        );
+        report_problems(&problems, &[]);
+        // `too-new` blocks unless the policy lowered it.
+        let action = config
+            .config
+            .policy
+            .finding_action(ringfence_config::FindingKind::TooNew);
+        if action >= ringfence_config::Action::Block {
+            blocked.extend(young);
+        } else {
+            let notes: Vec<String> = young
+                .iter()
+                .map(|h| {
+                    format!(
+                        "{}@{} in {}: {}",
+                        h.package, h.version, h.lockfile, h.reason
+                    )
+                })
+                .collect();
+            report_problems(&notes, &[]);
+        }
+    }
     // The blocklist is an explicit decision: a blocked version always fails the scan.
     let mut failing = blocked.len()
         + findings
@@ -200,7 +227,8 @@ fn print_blocked(blocked: &[BlockedHit]) -> anyhow::Result<()> {
         writeln!(
             out,
             "{} {}@{}  {}  {}",
-            " BLOCKED ".style(Style::new().white().on_red().bold()),
+            if b.too_new { " TOO NEW " } else { " BLOCKED " }
+                .style(Style::new().white().on_red().bold()),
             b.package.bold(),
             b.version.bold(),
             b.incident.map(|i| i.to_string()).unwrap_or_default().cyan(),
