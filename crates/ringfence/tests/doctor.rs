@@ -4,107 +4,17 @@
 
 mod util;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::thread::JoinHandle;
-use std::time::Duration;
 
 use serde_json::Value;
+use util::receiver::{FAILURE_BODY, Receiver};
 use util::{Ringfence, run};
 
 const SECRET_VAR: &str = "RF_DOCTOR_TEST_SECRET";
 
-/// An HTTP receiver on loopback that answers every request with one status and counts them.
-struct Receiver {
-    port: u16,
-    requests: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Receiver {
-    fn start(status: u16) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        listener.set_nonblocking(true).unwrap();
-        let requests = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (count, halt) = (requests.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            while !halt.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        if reply(stream, status).is_some() {
-                            count.fetch_add(1, Ordering::SeqCst);
-                        }
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        });
-        Receiver {
-            port,
-            requests,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/hooks/secret-path", self.port)
-    }
-
-    fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// Reads one request (headers and body) and answers `status`; a 500 explains itself.
-fn reply(stream: TcpStream, status: u16) -> Option<()> {
-    stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).ok()?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().ok()?;
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    let text = if status == 500 {
-        "receiver on fire"
-    } else {
-        ""
-    };
-    let mut stream = stream;
-    write!(
-        stream,
-        "HTTP/1.1 {status} Test\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
-        text.len()
-    )
-    .ok()?;
-    stream.flush().ok()
+/// The receiver's webhook URL, with a path that must never be shown.
+fn secret_url(receiver: &Receiver) -> String {
+    format!("http://127.0.0.1:{}/hooks/secret-path", receiver.port())
 }
 
 /// A configuration where every incident type has a playbook and a commander, and every
@@ -245,9 +155,9 @@ fn an_empty_database_without_a_config_scores_low_and_says_what_to_fix() {
 #[test]
 fn a_prepared_setup_passes_every_check() {
     let rf = Ringfence::new();
-    let receiver = Receiver::start(200);
+    let receiver = Receiver::start_any(200);
     let work = tempfile::tempdir().unwrap();
-    write_config(work.path(), &complete_config(&receiver.url()));
+    write_config(work.path(), &complete_config(&secret_url(&receiver)));
 
     let feed = work.path().join("feed");
     std::fs::create_dir(&feed).unwrap();
@@ -276,28 +186,28 @@ fn a_prepared_setup_passes_every_check() {
     }
     assert_eq!(report["score"], 100, "{report:#}");
     assert_eq!(code, 0);
-    assert_eq!(receiver.requests(), 1, "one test ping");
+    assert_eq!(receiver.seen().len(), 1, "one test ping");
     assert!(said(&report, "webhooks").contains("answered 200"));
 
     // Offline, the ping is skipped and does not count against the score.
     let (code, report) = doctor(&rf, work.path(), &["--offline"]);
     assert_eq!((code, &report["score"]), (0, &Value::from(100)));
     assert_eq!(status(&report, "webhooks"), "skip");
-    assert_eq!(receiver.requests(), 1, "no ping with --offline");
+    assert_eq!(receiver.seen().len(), 1, "no ping with --offline");
 }
 
 #[test]
 fn a_receiver_answering_500_fails_the_ping_and_the_outbox() {
     let rf = Ringfence::new();
-    let receiver = Receiver::start(500);
+    let receiver = Receiver::start_any(500);
     let work = tempfile::tempdir().unwrap();
-    let config = write_config(work.path(), &complete_config(&receiver.url()));
+    let config = write_config(work.path(), &complete_config(&secret_url(&receiver)));
 
     let (code, out, err) = run(rf.cmd().args([
         "notify",
         "enqueue",
         "--webhook-url",
-        &receiver.url(),
+        &secret_url(&receiver),
         "--webhook",
         "soc",
         "--text",
@@ -305,7 +215,7 @@ fn a_receiver_answering_500_fails_the_ping_and_the_outbox() {
         "--deliver",
     ]));
     assert_eq!(code, 1, "the send failed and was kept: {out}{err}");
-    assert_eq!(receiver.requests(), 1);
+    assert_eq!(receiver.seen().len(), 1);
 
     let (code, report) = doctor(&rf, work.path(), &["--config", config.to_str().unwrap()]);
     assert_eq!(code, 1);
@@ -325,14 +235,14 @@ fn a_receiver_answering_500_fails_the_ping_and_the_outbox() {
     assert!(outbox.contains("to soc"), "{outbox}");
     assert!(outbox.contains("1 attempt"), "{outbox}");
     assert!(outbox.contains("last status 500"), "{outbox}");
-    assert!(outbox.contains("receiver on fire"), "{outbox}");
+    assert!(outbox.contains(FAILURE_BODY), "{outbox}");
     assert!(
         check(&report, "outbox")["fix"]
             .as_str()
             .unwrap()
             .contains("ringfence notify deliver --all")
     );
-    assert_eq!(receiver.requests(), 2, "the doctor's ping");
+    assert_eq!(receiver.seen().len(), 2, "the doctor's ping");
 }
 
 #[test]

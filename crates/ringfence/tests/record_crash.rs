@@ -24,7 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 /// Several inventories per scan, so a kill can land between two of them.
 const LOCKFILES: usize = 3;
 /// Large enough that writing one inventory takes a visible share of the run.
-const GENERATED_PACKAGES: usize = 60_000;
+const GENERATED_PACKAGES: usize = 30_000;
 /// What each inventory holds: the generated packages plus `debug` and its dependency `ms`.
 const INVENTORY_SIZE: i64 = GENERATED_PACKAGES as i64 + 2;
 /// How often a child is probed while waiting for it to start writing.

@@ -4,136 +4,14 @@
 
 mod util;
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
-
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
+use util::receiver::{Receiver, Seen, free_port};
 use util::{Ringfence, run};
 
 const SECRET_VAR: &str = "RF_TEST_WEBHOOK_SECRET";
 const SECRET: &str = "correct horse battery staple";
-
-/// One request as the receiver saw it; header names in lowercase.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    path: String,
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
-}
-
-/// A tiny HTTP/1.1 receiver: records each request and answers the configured status.
-struct Receiver {
-    seen: Arc<Mutex<Vec<Seen>>>,
-    status: Arc<AtomicU16>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Receiver {
-    fn start(port: u16, status: u16) -> Receiver {
-        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the receiver's port");
-        listener.set_nonblocking(true).unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let status = Arc::new(AtomicU16::new(status));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (s, st, sp) = (seen.clone(), status.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            while !sp.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        if let Some(req) = answer(stream, st.load(Ordering::SeqCst)) {
-                            s.lock().unwrap().push(req);
-                        }
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        });
-        Receiver {
-            seen,
-            status,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-
-    fn answer_with(&self, status: u16) {
-        self.status.store(status, Ordering::SeqCst);
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn answer(stream: TcpStream, status: u16) -> Option<Seen> {
-    stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let (method, path) = (parts.next()?.to_string(), parts.next()?.to_string());
-    let mut headers = HashMap::new();
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (name, value) = h.split_once(':')?;
-        headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
-    }
-    let length: usize = headers.get("content-length")?.parse().ok()?;
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    let reply = if status == 500 {
-        "upstream exploded"
-    } else {
-        ""
-    };
-    let mut stream = stream;
-    write!(
-        stream,
-        "HTTP/1.1 {status} Whatever\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
-        reply.len()
-    )
-    .ok()?;
-    stream.flush().ok()?;
-    Some(Seen {
-        method,
-        path,
-        headers,
-        body,
-    })
-}
-
-/// A port nothing listens on (until a receiver is started on it).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn json(stdout: &str) -> Value {
     serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
@@ -286,8 +164,8 @@ fn a_receiver_that_is_down_loses_nothing(rf: Ringfence) {
 #[test]
 fn a_receiver_answering_500_is_retried_and_never_dropped() {
     let rf = Ringfence::new();
-    let port = free_port();
-    let receiver = Receiver::start(port, 500);
+    let receiver = Receiver::start_any(500);
+    let port = receiver.port();
     let url = format!("http://127.0.0.1:{port}/hook");
 
     // Enqueue and deliver at once, as playbooks do.
@@ -371,8 +249,8 @@ fn a_receiver_answering_500_is_retried_and_never_dropped() {
 #[test]
 fn a_missing_secret_keeps_the_message_unsent() {
     let rf = Ringfence::new();
-    let port = free_port();
-    let receiver = Receiver::start(port, 200);
+    let receiver = Receiver::start_any(200);
+    let port = receiver.port();
     let url = format!("http://127.0.0.1:{port}/hook");
     let (code, _, _) = notify(
         &rf,
@@ -407,8 +285,8 @@ fn incident_fields_go_into_the_slack_body() {
         "alice",
     ]));
     assert_eq!(code, 0, "{out}{err}");
-    let port = free_port();
-    let receiver = Receiver::start(port, 200);
+    let receiver = Receiver::start_any(200);
+    let port = receiver.port();
     let url = format!("http://127.0.0.1:{port}/hook");
     let (code, out, err) = notify(
         &rf,
@@ -445,8 +323,8 @@ fn incident_fields_go_into_the_slack_body() {
 #[test]
 fn notify_test_pings_a_webhook_synchronously() {
     let rf = Ringfence::new();
-    let port = free_port();
-    let receiver = Receiver::start(port, 200);
+    let receiver = Receiver::start_any(200);
+    let port = receiver.port();
     let url = format!("http://127.0.0.1:{port}/ping");
     let (code, out, err) = notify(&rf, &["test", "--url", &url, "--secret-env", SECRET_VAR]);
     assert_eq!(code, 0, "{out}{err}");
