@@ -232,6 +232,7 @@ pub async fn record(
             })
             .cloned()
             .collect();
+        attach_lockfiles(store, id, &keys, actor, at).await?;
         outcome.touched.push(Touched {
             incident: id,
             just_opened: opened.contains(&id),
@@ -239,6 +240,65 @@ pub async fn record(
         });
     }
     Ok(outcome)
+}
+
+/// The lockfiles of the incident's exposed projects, as this scan read them, become evidence
+/// ("lockfile at detection"): what the project resolved when it was found. Content-addressed,
+/// so an unchanged lockfile is attached once.
+async fn attach_lockfiles(
+    store: &Store,
+    id: IncidentId,
+    scanned: &[String],
+    actor: &str,
+    at: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let current = store.incident(id).await?;
+    let mut blobs: Vec<Vec<u8>> = Vec::new();
+    let mut events = Vec::new();
+    for p in &current.incident.projects {
+        if p.status != ringfence_incident::ProjectStatus::Exposed || !scanned.contains(&p.lockfile)
+        {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&p.lockfile) else {
+            continue;
+        };
+        let sha256 = ringfence_incident::timeline::sha256_hex(&bytes);
+        if current.incident.evidence.iter().any(|e| e.sha256 == sha256)
+            || blobs
+                .iter()
+                .any(|b| ringfence_incident::timeline::sha256_hex(b) == sha256)
+        {
+            continue;
+        }
+        let file = Path::new(&p.lockfile)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "lockfile".into());
+        events.push(Event::new(
+            at,
+            actor,
+            Change::EvidenceAdded {
+                sha256,
+                size: bytes.len() as u64,
+                name: format!("{}-{file}", p.project),
+                description: Some(format!("{} as scanned at detection", p.lockfile)),
+            },
+        ));
+        blobs.push(bytes);
+    }
+    if events.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
+    match store
+        .append_with_blobs(id, current.version, &refs, &events)
+        .await
+    {
+        // Someone changed the incident meanwhile: the next scan attaches it.
+        Ok(_) | Err(StoreError::Stale { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 enum Failure {

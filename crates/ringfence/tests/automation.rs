@@ -246,6 +246,11 @@ fn contained_without_a_human(rf: Ringfence) {
             .iter()
             .all(|t| t["owner"] == "bob")
     );
+    // The lockfile as it was at detection is evidence too, byte for byte.
+    assert_eq!(
+        shop.evidence(&debug, "webshop-storefront-package-lock.json"),
+        std::fs::read(shop.root.join("storefront/package-lock.json")).unwrap()
+    );
     let report: Value =
         serde_json::from_slice(&shop.evidence(&debug, "debug-4.4.2.inspection.json")).unwrap();
     assert_eq!(report["verdict"], "malicious", "{report:#}");
@@ -485,7 +490,8 @@ fn a_new_exposure_reruns_the_playbook_idempotently(rf: Ringfence) {
     updated.sort();
     assert_eq!(updated, [debug.clone(), flatmap.clone()], "{recorded:#}");
 
-    // debug: the scanner's project-exposed, then the pin step for the new project only.
+    // debug: the scanner's project-exposed and the new lockfile as evidence, then the pin step
+    // for the new project only.
     let after = shop.show(&debug);
     let old_len = before[0]["timeline"].as_array().unwrap().len();
     let new_events: Vec<(String, String)> = after["timeline"].as_array().unwrap()[old_len..]
@@ -497,6 +503,7 @@ fn a_new_exposure_reruns_the_playbook_idempotently(rf: Ringfence) {
         new_events,
         [
             by(SCANNER, "project-exposed"),
+            by(SCANNER, "evidence-added"),
             by(PLAYBOOK_ACTOR, "evidence-added"),
             by(PLAYBOOK_ACTOR, "playbook-step"),
         ],
@@ -514,14 +521,14 @@ fn a_new_exposure_reruns_the_playbook_idempotently(rf: Ringfence) {
     assert_eq!(after["observables"], before[0]["observables"]);
     assert_eq!(after["stage"], "eradication");
 
-    // flatmap-stream: only the new exposure (still nothing to pin to).
+    // flatmap-stream: only the new exposure and its lockfile (still nothing to pin to).
     let after = shop.show(&flatmap);
     let old_len = before[1]["timeline"].as_array().unwrap().len();
     let new_kinds: Vec<String> = titles(
         &Value::Array(after["timeline"].as_array().unwrap()[old_len..].to_vec()),
         "kind",
     );
-    assert_eq!(new_kinds, ["project-exposed"]);
+    assert_eq!(new_kinds, ["project-exposed", "evidence-added"]);
     let problems = titles(&recorded["playbooks"]["problems"], "");
     assert!(
         problems
