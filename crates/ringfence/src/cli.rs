@@ -23,7 +23,9 @@ ringfence inspect npm:pkg@1.2.3  look inside one package: verdict, evidence, IOC
 ringfence db import all.zip      add a full OSV feed to the local database\n  \
 ringfence inventory . --sbom     export what the projects resolve as CycloneDX\n  \
 ringfence scan . --record        record the scan and open incidents for known malware\n  \
-ringfence incident list          the open incidents; `incident show INC-1` for one",
+ringfence incident list          the open incidents; `incident show INC-1` for one\n  \
+ringfence doctor                 how ready the team is, and what to fix\n  \
+ringfence drill                  rehearse an incident in a scratch database",
     after_help = "Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 error."
 )]
 pub struct Cli {

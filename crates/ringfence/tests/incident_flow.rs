@@ -41,6 +41,7 @@ on_both_backends!(
     edited_timeline_row_fails_the_audit,
     changed_bundle_fails_verification,
     blocked_version_fails_the_scan_until_removed,
+    export_to_an_unwritable_place_records_nothing,
 );
 
 /// One responder (alice) working in a folder that holds a copy of examples/webshop.
@@ -293,12 +294,15 @@ fn walkthrough(s: &Session) {
     assert_eq!(people, [("alice", "commander"), ("bob", "responder")]);
     assert_eq!(inc["observables"][0]["type"], "domain");
     assert_eq!(inc["observables"][0]["value"], "evil.example");
+    // The scan attached the lockfile at detection already; adding the same bytes again does
+    // not duplicate it.
     let evidence = inc["evidence"].as_array().unwrap();
-    assert_eq!(evidence.len(), 2);
-    assert_eq!(evidence[0]["name"], "some.tgz");
-    assert_eq!(evidence[0]["sha256"], sha256_of(tarball));
-    assert_eq!(evidence[0]["description"], "at detection");
-    assert_eq!(evidence[1]["name"], "package-lock.json");
+    assert_eq!(evidence.len(), 2, "{evidence:#?}");
+    assert_eq!(evidence[0]["name"], "webshop-storefront-package-lock.json");
+    assert_eq!(evidence[0]["added_by"], "alice");
+    assert_eq!(evidence[1]["name"], "some.tgz");
+    assert_eq!(evidence[1]["sha256"], sha256_of(tarball));
+    assert_eq!(evidence[1]["description"], "at detection");
 
     s.advance_to("INC-1", "containment");
 
@@ -605,9 +609,11 @@ fn unreadable_evidence_adds_nothing(s: &Session) {
     ]);
     assert!(stderr.contains("missing.tgz"), "{stderr}");
     s.assert_unchanged("INC-1", &before);
-    assert_eq!(s.show("INC-1")["evidence"], Value::Array(vec![]));
+    // Only the lockfile the scan attached at detection.
+    assert_eq!(s.show("INC-1")["evidence"], before["evidence"]);
     let listed = s.json(&["incident", "evidence", "list", "INC-1", "--json"]);
-    assert_eq!(listed, Value::Array(vec![]));
+    assert_eq!(listed, before["evidence"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
 }
 
 fn edited_timeline_row_fails_the_audit(s: &Session) {
@@ -748,4 +754,14 @@ fn blocked_version_fails_the_scan_until_removed(s: &Session) {
     s.ok(&["block", "remove", "npm:debug@4.4.2", "--reason", "test"]);
     assert_eq!(s.json(&["block", "list", "--json"]), Value::Array(vec![]));
     assert_eq!(scan(0)["blocked"], Value::Array(vec![]));
+}
+
+fn export_to_an_unwritable_place_records_nothing(s: &Session) {
+    s.scan_record();
+    let before = s.show("INC-1");
+    let stderr = s.error(&["incident", "export", "INC-1", "-o", "no/such/dir/inc-1.tar"]);
+    assert!(stderr.contains("cannot write the bundle"), "{stderr}");
+    // No custody event claims an export that never happened.
+    s.assert_unchanged("INC-1", &before);
+    assert!(!s.path("no").exists());
 }

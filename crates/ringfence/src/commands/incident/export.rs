@@ -47,7 +47,16 @@ pub async fn run(store: &Store, args: &ExportArgs, global: &GlobalArgs) -> anyho
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "bundle".into());
 
-    // Custody first: each piece of evidence leaving the store is a timeline event, and the
+    // The file is created (empty, beside its final name) before anything is recorded: an
+    // unwritable destination must not leave custody events for an export that never was.
+    let dir = match args.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut staged = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("cannot write the bundle in {}", dir.display()))?;
+
+    // Custody next: each piece of evidence leaving the store is a timeline event, and the
     // bundle carries the timeline that says so.
     let custody: Vec<Event> = current
         .incident
@@ -103,7 +112,16 @@ pub async fn run(store: &Store, args: &ExportArgs, global: &GlobalArgs) -> anyho
     let mut bytes = Vec::new();
     let summary =
         write_bundle(&mut bytes, &input).with_context(|| format!("cannot export {}", t.id))?;
-    crate::output::write_atomically(&args.output, &bytes)?;
+    {
+        use std::io::Write;
+        staged
+            .write_all(&bytes)
+            .and_then(|_| staged.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
+    }
+    staged
+        .persist(&args.output)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
     store
         .append(
             t.id,
