@@ -44,6 +44,10 @@ pub enum Change {
     SeveritySet {
         severity: Severity,
     },
+    TypeSet {
+        #[serde(rename = "type")]
+        kind: IncidentType,
+    },
     CommanderAssigned {
         who: String,
     },
@@ -159,6 +163,7 @@ impl Change {
         match self {
             Change::Opened { .. } => "opened",
             Change::SeveritySet { .. } => "severity-set",
+            Change::TypeSet { .. } => "type-set",
             Change::CommanderAssigned { .. } => "commander-assigned",
             Change::ParticipantAdded { .. } => "participant-added",
             Change::ParticipantRemoved { .. } => "participant-removed",
@@ -197,6 +202,7 @@ impl Change {
                     .unwrap_or_default()
             ),
             Change::SeveritySet { severity } => format!("severity set to {}", severity.label()),
+            Change::TypeSet { kind } => format!("type set to {kind}"),
             Change::CommanderAssigned { who } => format!("{who} is incident commander"),
             Change::ParticipantAdded { who, role } => format!("{who} joined as {role}"),
             Change::ParticipantRemoved { who } => format!("{who} left the response"),
@@ -358,6 +364,7 @@ impl Incident {
         match &event.change {
             Change::Opened { .. } => return Err(fail("the incident is already open".into())),
             Change::SeveritySet { severity } => self.severity = Some(*severity),
+            Change::TypeSet { kind } => self.kind = *kind,
             Change::CommanderAssigned { who } => {
                 self.commander = Some(who.clone());
                 if !self.participants.iter().any(|p| &p.who == who) {

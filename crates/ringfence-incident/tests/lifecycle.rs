@@ -151,6 +151,9 @@ fn busy_response() -> Vec<Change> {
         Change::Exported {
             manifest_sha256: "cd".repeat(32),
         },
+        Change::TypeSet {
+            kind: IncidentType::MaliciousDependency,
+        },
         Change::PlaybookStep {
             playbook: "malicious-npm-release".into(),
             step: "block".into(),
@@ -569,6 +572,7 @@ fn variant(change: &Change) -> usize {
         Change::Unblocked { .. } => 19,
         Change::Exported { .. } => 20,
         Change::PlaybookStep { .. } => 21,
+        Change::TypeSet { .. } => 22,
     }
 }
 
@@ -576,7 +580,7 @@ fn variant(change: &Change) -> usize {
 fn every_change_survives_a_json_round_trip_under_its_kind_tag() {
     let all = every_change();
     let covered: BTreeSet<usize> = all.iter().map(variant).collect();
-    assert_eq!(covered, (0..=21).collect(), "a variant has no example");
+    assert_eq!(covered, (0..=22).collect(), "a variant has no example");
 
     let mut kinds = BTreeSet::new();
     for change in all {
@@ -586,7 +590,7 @@ fn every_change_survives_a_json_round_trip_under_its_kind_tag() {
         assert_eq!(back, change, "{value}");
         kinds.insert(change.kind());
     }
-    assert_eq!(kinds.len(), 22, "two variants share a kind tag: {kinds:?}");
+    assert_eq!(kinds.len(), 23, "two variants share a kind tag: {kinds:?}");
 }
 
 #[test]

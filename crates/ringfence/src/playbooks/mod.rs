@@ -182,12 +182,18 @@ fn run_step(
     let incident = &current.incident;
     match step {
         Step::OpenIncident {
+            incident_type,
             severity,
             commander,
-            ..
         } => {
             let mut changes = Vec::new();
             let mut said = Vec::new();
+            if t.just_opened && incident.kind != *incident_type {
+                changes.push(Change::TypeSet {
+                    kind: *incident_type,
+                });
+                said.push(format!("type {incident_type}"));
+            }
             // A playbook fills in what is missing and sets the severity of the incident it
             // just opened; it never overrides what a person decided since.
             if let Some(s) = severity

@@ -1,7 +1,7 @@
 //! `ringfence incident assign`: commander, severity and participants.
 
 use clap::Args;
-use ringfence_incident::{Change, Role, Severity};
+use ringfence_incident::{Change, IncidentType, Role, Severity};
 use ringfence_store::Store;
 
 use super::{Target, change_and_print};
@@ -22,6 +22,9 @@ pub struct AssignArgs {
     /// `sev1` (worst) to `sev4`.
     #[arg(long)]
     pub severity: Option<Severity>,
+    /// malicious-dependency, vulnerable-dependency, compromised-credential or other.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<IncidentType>,
     /// Add a participant (with --role).
     #[arg(long, value_name = "NAME")]
     pub participant: Option<String>,
@@ -37,9 +40,10 @@ pub async fn run(store: &Store, args: &AssignArgs, global: &GlobalArgs) -> anyho
     anyhow::ensure!(
         args.commander.is_some()
             || args.severity.is_some()
+            || args.kind.is_some()
             || args.participant.is_some()
             || args.remove_participant.is_some(),
-        "nothing to assign: give --commander, --severity, --participant or --remove-participant"
+        "nothing to assign: give --commander, --severity, --type, --participant or --remove-participant"
     );
     change_and_print(store, &args.target, global, |current, _, _| {
         let i = &current.incident;
@@ -49,6 +53,11 @@ pub async fn run(store: &Store, args: &AssignArgs, global: &GlobalArgs) -> anyho
             && i.severity != Some(s)
         {
             changes.push(Change::SeveritySet { severity: s });
+        }
+        if let Some(k) = args.kind
+            && i.kind != k
+        {
+            changes.push(Change::TypeSet { kind: k });
         }
         if let Some(c) = name(&args.commander)?
             && i.commander.as_deref() != Some(c.as_str())

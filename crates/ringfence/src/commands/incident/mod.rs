@@ -43,7 +43,7 @@ pub enum IncidentCommand {
     Open(OpenArgs),
     /// Move an incident to its next stage, if the stage gate passes.
     Advance(AdvanceArgs),
-    /// Set the commander or severity, or add and remove participants.
+    /// Set the commander, severity or type, or add and remove participants.
     Assign(AssignArgs),
     /// Add, assign, finish or reopen tasks.
     #[command(subcommand)]
