@@ -161,3 +161,28 @@ fn a_package_the_project_does_not_have_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn the_playbook_sets_the_type_of_the_incident_it_opened() {
+    let rf = Ringfence::new();
+    let config = rf.dir.path().join("ringfence.toml");
+    std::fs::write(
+        &config,
+        CONFIG.replace(
+            "type = \"malicious-dependency\"\nseverity = \"sev1\"",
+            "type = \"other\"\nseverity = \"sev1\"",
+        ),
+    )
+    .unwrap();
+    let keep = rf.dir.path().join("drills");
+    let (code, report, err) = drill(&rf, Some(&config), &["--keep", keep.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let scratch = report["scratch_database"].as_str().unwrap().to_string();
+    let (code, out, err) = run(rf
+        .cmd()
+        .args(["--db", &scratch, "incident", "show", "INC-1", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let incident: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(incident["type"], "other", "{incident:#}");
+    assert!(out.contains("\"kind\": \"type-set\""), "{out}");
+}
