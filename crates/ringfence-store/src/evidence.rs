@@ -67,6 +67,16 @@ for_each_backend! {
 
     pub(crate) async fn put(conn: &mut Conn, blob: &[u8], at: &str) -> Result<String, sqlx::Error> {
         let sha = sha256_hex(blob);
+        // A blob already stored is not sent again: evidence such as a large lockfile can be
+        // cited by hundreds of incidents.
+        let known: Option<(i64,)> =
+            sqlx::query_as("SELECT size FROM evidence_blobs WHERE sha256 = $1")
+                .bind(&sha)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if known.is_some() {
+            return Ok(sha);
+        }
         sqlx::query(
             "INSERT INTO evidence_blobs (sha256, size, content, added_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (sha256) DO NOTHING",
