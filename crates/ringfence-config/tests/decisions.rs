@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use ringfence_config::{Action, Config, FindingFacts, FindingKind, Policy};
+use ringfence_config::{Action, Config, Decision, FindingFacts, FindingKind, Policy};
 use ringfence_inspect::{AlertId, AlertSeverity};
 use ringfence_package::Ecosystem;
 use time::macros::{date, datetime};
@@ -27,6 +27,26 @@ fn npm(name: &str, version: &str, kind: FindingKind, alerts: &[AlertId]) -> Find
     }
 }
 
+/// What `p` decides today for a finding on an npm package.
+fn decide(
+    p: &Policy,
+    name: &str,
+    version: &str,
+    kind: FindingKind,
+    alerts: &[AlertId],
+) -> Decision {
+    p.action(&npm(name, version, kind, alerts), TODAY)
+}
+
+/// A suspicious finding on npm:esbuild@0.25.0, the package `ESBUILD_EXCEPTION` covers.
+fn suspicious_esbuild(alerts: &[AlertId]) -> FindingFacts {
+    npm("esbuild", "0.25.0", FindingKind::Suspicious, alerts)
+}
+
+fn vulnerability(severity: AlertSeverity) -> FindingKind {
+    FindingKind::Vulnerability { severity }
+}
+
 const ESBUILD_EXCEPTION: &str = r#"
 [[policy.exceptions]]
 package = "npm:esbuild"
@@ -35,30 +55,44 @@ reason = "builds its native binary at install"
 expires = "2027-03-01"
 "#;
 
+/// A policy that blocks install scripts, with `ESBUILD_EXCEPTION` lowering them for esbuild.
+fn install_scripts_blocked_but_esbuild_excepted() -> Policy {
+    policy(&format!(
+        "[policy.alerts]\ninstall-script = \"block\"\n{ESBUILD_EXCEPTION}"
+    ))
+}
+
 #[test]
 fn the_default_policy_follows_the_documented_defaults() {
     let p = Policy::default();
-    let decide =
-        |kind, alerts: &[AlertId]| p.action(&npm("x", "1.0.0", kind, alerts), TODAY).action;
-    assert_eq!(decide(FindingKind::KnownMalware, &[]), Action::Incident);
-    assert_eq!(decide(FindingKind::Malicious, &[]), Action::Incident);
-    assert_eq!(decide(FindingKind::Suspicious, &[]), Action::Warn);
-    assert_eq!(decide(FindingKind::Blocked, &[]), Action::Block);
-    assert_eq!(decide(FindingKind::TooNew, &[]), Action::Block);
-    let vuln = |severity| FindingKind::Vulnerability { severity };
-    assert_eq!(decide(vuln(AlertSeverity::Critical), &[]), Action::Block);
-    assert_eq!(decide(vuln(AlertSeverity::High), &[]), Action::Warn);
-    assert_eq!(decide(vuln(AlertSeverity::Low), &[]), Action::Monitor);
+    let action = |kind, alerts: &[AlertId]| decide(&p, "x", "1.0.0", kind, alerts).action;
+    assert_eq!(action(FindingKind::KnownMalware, &[]), Action::Incident);
+    assert_eq!(action(FindingKind::Malicious, &[]), Action::Incident);
+    assert_eq!(action(FindingKind::Suspicious, &[]), Action::Warn);
+    assert_eq!(action(FindingKind::Blocked, &[]), Action::Block);
+    assert_eq!(action(FindingKind::TooNew, &[]), Action::Block);
+    assert_eq!(
+        action(vulnerability(AlertSeverity::Critical), &[]),
+        Action::Block
+    );
+    assert_eq!(
+        action(vulnerability(AlertSeverity::High), &[]),
+        Action::Warn
+    );
+    assert_eq!(
+        action(vulnerability(AlertSeverity::Low), &[]),
+        Action::Monitor
+    );
     // Capabilities never raise a finding on their own; threats block.
     assert_eq!(
-        decide(
-            vuln(AlertSeverity::Low),
+        action(
+            vulnerability(AlertSeverity::Low),
             &[AlertId::InstallScript, AlertId::NetworkAccess]
         ),
         Action::Monitor
     );
     assert_eq!(
-        decide(FindingKind::Suspicious, &[AlertId::ObfuscatedCode]),
+        action(FindingKind::Suspicious, &[AlertId::ObfuscatedCode]),
         Action::Block
     );
     assert_eq!(p.alert_action(AlertId::Typosquat), Action::Warn);
@@ -76,28 +110,14 @@ env-exfiltration = "incident"
 obfuscated-code = "monitor"
 "#,
     );
-    let d = p.action(
-        &npm(
-            "evil",
-            "1.0.0",
-            FindingKind::Suspicious,
-            &[AlertId::ObfuscatedCode, AlertId::EnvExfiltration],
-        ),
-        TODAY,
-    );
+    let suspicious_evil =
+        |alerts: &[AlertId]| decide(&p, "evil", "1.0.0", FindingKind::Suspicious, alerts);
+    let d = suspicious_evil(&[AlertId::ObfuscatedCode, AlertId::EnvExfiltration]);
     assert_eq!(d.action, Action::Incident);
     assert_eq!(d.because, "alert `env-exfiltration`: incident (policy)");
     assert_eq!(d.exception_warning, None);
 
-    let d = p.action(
-        &npm(
-            "evil",
-            "1.0.0",
-            FindingKind::Suspicious,
-            &[AlertId::ObfuscatedCode],
-        ),
-        TODAY,
-    );
+    let d = suspicious_evil(&[AlertId::ObfuscatedCode]);
     assert_eq!(
         d.action,
         Action::Warn,
@@ -109,16 +129,12 @@ obfuscated-code = "monitor"
 #[test]
 fn an_alert_override_raises_a_capability() {
     let p = policy("[policy.alerts]\ninstall-script = \"block\"\n");
-    let d = p.action(
-        &npm(
-            "pkg",
-            "1.0.0",
-            FindingKind::Vulnerability {
-                severity: AlertSeverity::Low,
-            },
-            &[AlertId::InstallScript],
-        ),
-        TODAY,
+    let d = decide(
+        &p,
+        "pkg",
+        "1.0.0",
+        vulnerability(AlertSeverity::Low),
+        &[AlertId::InstallScript],
     );
     assert_eq!(d.action, Action::Block);
     assert_eq!(d.because, "alert `install-script`: block (policy)");
@@ -126,18 +142,8 @@ fn an_alert_override_raises_a_capability() {
 
 #[test]
 fn an_active_exception_lowers_what_it_covers_to_monitor_and_names_itself() {
-    let p = policy(&format!(
-        "[policy.alerts]\ninstall-script = \"block\"\n{ESBUILD_EXCEPTION}"
-    ));
-    let d = p.action(
-        &npm(
-            "esbuild",
-            "0.25.0",
-            FindingKind::Suspicious,
-            &[AlertId::InstallScript],
-        ),
-        TODAY,
-    );
+    let p = install_scripts_blocked_but_esbuild_excepted();
+    let d = p.action(&suspicious_esbuild(&[AlertId::InstallScript]), TODAY);
     assert_eq!(d.action, Action::Monitor);
     assert!(
         d.because
@@ -154,26 +160,19 @@ fn an_active_exception_lowers_what_it_covers_to_monitor_and_names_itself() {
 
     // An alert the exception does not list still counts.
     let d = p.action(
-        &npm(
-            "esbuild",
-            "0.25.0",
-            FindingKind::Suspicious,
-            &[AlertId::InstallScript, AlertId::EnvExfiltration],
-        ),
+        &suspicious_esbuild(&[AlertId::InstallScript, AlertId::EnvExfiltration]),
         TODAY,
     );
     assert_eq!(d.action, Action::Block);
     assert_eq!(d.because, "alert `env-exfiltration`: block (default)");
 
     // Other packages are not covered.
-    let d = p.action(
-        &npm(
-            "esbuild-wasm",
-            "0.25.0",
-            FindingKind::Suspicious,
-            &[AlertId::InstallScript],
-        ),
-        TODAY,
+    let d = decide(
+        &p,
+        "esbuild-wasm",
+        "0.25.0",
+        FindingKind::Suspicious,
+        &[AlertId::InstallScript],
     );
     assert_eq!(d.action, Action::Block);
 }
@@ -183,57 +182,28 @@ fn an_exception_never_raises_an_action() {
     let p = policy(&format!(
         "[policy.findings]\nsuspicious = \"ignore\"\n{ESBUILD_EXCEPTION}"
     ));
-    let d = p.action(
-        &npm(
-            "esbuild",
-            "0.25.0",
-            FindingKind::Suspicious,
-            &[AlertId::InstallScript],
-        ),
-        TODAY,
-    );
+    let d = p.action(&suspicious_esbuild(&[AlertId::InstallScript]), TODAY);
     assert_eq!(
         d.action,
         Action::Monitor,
         "the install-script alert's own monitor"
     );
-    let d = p.action(
-        &npm("esbuild", "0.25.0", FindingKind::Suspicious, &[]),
-        TODAY,
-    );
+    let d = p.action(&suspicious_esbuild(&[]), TODAY);
     assert_eq!(d.action, Action::Ignore);
 }
 
 #[test]
 fn an_expired_exception_warns_and_does_not_apply() {
-    let p = policy(&format!(
-        "[policy.alerts]\ninstall-script = \"block\"\n{ESBUILD_EXCEPTION}"
-    ));
-    let after = date!(2027 - 03 - 02);
-    let d = p.action(
-        &npm(
-            "esbuild",
-            "0.25.0",
-            FindingKind::Suspicious,
-            &[AlertId::InstallScript],
-        ),
-        after,
-    );
+    let p = install_scripts_blocked_but_esbuild_excepted();
+    let facts = suspicious_esbuild(&[AlertId::InstallScript]);
+    let d = p.action(&facts, date!(2027 - 03 - 02));
     assert_eq!(d.action, Action::Block);
     assert_eq!(
         d.exception_warning.as_deref(),
         Some("the exception for npm:esbuild (line 4) expired on 2027-03-01 and no longer applies")
     );
     // On its expiry date it still applies.
-    let d = p.action(
-        &npm(
-            "esbuild",
-            "0.25.0",
-            FindingKind::Suspicious,
-            &[AlertId::InstallScript],
-        ),
-        date!(2027 - 03 - 01),
-    );
+    let d = p.action(&facts, date!(2027 - 03 - 01));
     assert_eq!(d.action, Action::Monitor);
     assert_eq!(d.exception_warning, None);
 }
@@ -252,33 +222,27 @@ expires = "2027-01-01"
 "#,
     );
     let malware = |name, version| {
-        npm(
+        decide(
+            &p,
             name,
             version,
             FindingKind::KnownMalware,
             &[AlertId::KnownMalware],
         )
+        .action
     };
-    assert_eq!(
-        p.action(&malware("left-pad", "1.3.0"), TODAY).action,
-        Action::Incident
-    );
-    assert_eq!(
-        p.action(&malware("right-pad", "1.0.1"), TODAY).action,
-        Action::Monitor
-    );
-    assert_eq!(
-        p.action(&malware("right-pad", "1.0.2"), TODAY).action,
-        Action::Incident
-    );
+    assert_eq!(malware("left-pad", "1.3.0"), Action::Incident);
+    assert_eq!(malware("right-pad", "1.0.1"), Action::Monitor);
+    assert_eq!(malware("right-pad", "1.0.2"), Action::Incident);
     // A whole-package exception does lower an inspection verdict.
-    let verdict = npm(
+    let verdict = decide(
+        &p,
         "left-pad",
         "1.3.0",
         FindingKind::Malicious,
         &[AlertId::EncodedEval],
     );
-    assert_eq!(p.action(&verdict, TODAY).action, Action::Monitor);
+    assert_eq!(verdict.action, Action::Monitor);
 }
 
 #[test]
@@ -291,29 +255,17 @@ reason = "ships a licence-protected build"
 expires = "2027-01-01"
 "#,
     );
-    let d = p.action(
-        &npm(
-            "obfuscated-but-fine",
-            "2.0.0",
-            FindingKind::Suspicious,
-            &[AlertId::ObfuscatedCode],
-        ),
-        TODAY,
+    let action =
+        |kind, alerts: &[AlertId]| decide(&p, "obfuscated-but-fine", "2.0.0", kind, alerts).action;
+    assert_eq!(
+        action(FindingKind::Suspicious, &[AlertId::ObfuscatedCode]),
+        Action::Monitor
     );
-    assert_eq!(d.action, Action::Monitor);
     // An advisory-only finding (no alerts) is not covered by an alert-scoped exception.
-    let d = p.action(
-        &npm(
-            "obfuscated-but-fine",
-            "2.0.0",
-            FindingKind::Vulnerability {
-                severity: AlertSeverity::Critical,
-            },
-            &[],
-        ),
-        TODAY,
+    assert_eq!(
+        action(vulnerability(AlertSeverity::Critical), &[]),
+        Action::Block
     );
-    assert_eq!(d.action, Action::Block);
 }
 
 #[test]
