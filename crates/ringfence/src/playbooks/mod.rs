@@ -121,14 +121,16 @@ fn load(ctx: &Ctx, id: IncidentId) -> anyhow::Result<StoredIncident> {
     Ok(ctx.rt.block_on(ctx.store.incident(id))?)
 }
 
-/// Appends `changes` and a `playbook-step` event saying what they were for; re-reads and
-/// retries once if a person changed the incident in between.
+/// Appends `changes` and a `playbook-step` event saying what they were for, with the evidence
+/// `blobs` they cite, in one transaction; re-reads and retries once if a person changed the
+/// incident in between.
 fn record(
     ctx: &mut Ctx,
     id: IncidentId,
     playbook: &str,
     step: &str,
     outcome: String,
+    blobs: &[Vec<u8>],
     changes: impl Fn(&StoredIncident) -> Vec<Change>,
 ) -> anyhow::Result<()> {
     for _ in 0..2 {
@@ -143,10 +145,11 @@ fn record(
             .into_iter()
             .map(|c| Event::new(ctx.at, actor(playbook), c))
             .collect();
-        match ctx
-            .rt
-            .block_on(ctx.store.append(id, current.version, &events))
-        {
+        let refs: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
+        match ctx.rt.block_on(
+            ctx.store
+                .append_with_blobs(id, current.version, &refs, &events),
+        ) {
             Ok(_) => {
                 ctx.run.steps.push(StepOutcome {
                     incident: id,
@@ -216,7 +219,9 @@ fn run_step(
                 changes.push(Change::CommanderAssigned { who: c });
             }
             if !changes.is_empty() {
-                record(ctx, id, name, action, said.join(", "), |_| changes.clone())?;
+                record(ctx, id, name, action, said.join(", "), &[], |_| {
+                    changes.clone()
+                })?;
             }
         }
         Step::AddTasks { tasks } => {
@@ -237,6 +242,7 @@ fn run_step(
                     name,
                     action,
                     format!("added tasks: {}", titles.join("; ")),
+                    &[],
                     |s| {
                         let mut next = s.incident.next_task_id();
                         missing
@@ -284,6 +290,7 @@ fn run_step(
                     name,
                     action,
                     format!("blocked {}", specs.join(", ")),
+                    &[],
                     |_| Vec::new(),
                 )?;
             }
@@ -328,6 +335,7 @@ fn run_step(
                     name,
                     action,
                     format!("notification queued for webhook {webhook}"),
+                    &[],
                     |_| Vec::new(),
                 )?;
             }
@@ -369,6 +377,7 @@ fn run_step(
                     name,
                     action,
                     format!("credential-rotation tasks: {}", titles.join("; ")),
+                    &[],
                     |s| {
                         let mut next = s.incident.next_task_id();
                         titles
@@ -413,7 +422,7 @@ fn pin(ctx: &mut Ctx, current: &StoredIncident, name: &str, action: &str) -> any
             .map_err(|e| format!("{e:#}"))
     };
     let mut blobs: Vec<Vec<u8>> = Vec::new();
-    let mut events = Vec::new();
+    let mut changes = Vec::new();
     let mut said = Vec::new();
     for project in &incident.projects {
         let plan = crate::contain::plan_project(incident, project, &mut lists);
@@ -444,46 +453,24 @@ fn pin(ctx: &mut Ctx, current: &StoredIncident, name: &str, action: &str) -> any
             .map(|p| format!("{} → {}", p.package, p.to))
             .collect();
         said.push(format!("{}: {}", project.project, pins.join(", ")));
-        events.push(Event::new(
-            ctx.at,
-            actor(name),
-            Change::EvidenceAdded {
-                sha256: sha,
-                size: bytes.len() as u64,
-                name: format!("pin-{}.diff", project.project),
-                description: Some(format!(
-                    "pin patch; apply with `ringfence contain {} --pin --apply`",
-                    incident.id
-                )),
-            },
-        ));
+        changes.push(Change::EvidenceAdded {
+            sha256: sha,
+            size: bytes.len() as u64,
+            name: format!("pin-{}.diff", project.project),
+            description: Some(format!(
+                "pin patch; apply with `ringfence contain {} --pin --apply`",
+                incident.id
+            )),
+        });
         blobs.push(bytes);
     }
-    if events.is_empty() {
+    if changes.is_empty() {
         return Ok(());
     }
     let outcome = format!("pin patches: {}", said.join("; "));
-    events.push(Event::new(
-        ctx.at,
-        actor(name),
-        Change::PlaybookStep {
-            playbook: name.to_string(),
-            step: action.to_string(),
-            outcome: outcome.clone(),
-        },
-    ));
-    let refs: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
-    ctx.rt.block_on(
-        ctx.store
-            .append_with_blobs(incident.id, current.version, &refs, &events),
-    )?;
-    ctx.run.steps.push(StepOutcome {
-        incident: incident.id,
-        playbook: name.to_string(),
-        step: action.to_string(),
-        outcome,
-    });
-    Ok(())
+    record(ctx, incident.id, name, action, outcome, &blobs, |_| {
+        changes.clone()
+    })
 }
 
 /// The tarball and its inspection report as evidence, and the report's IOCs as observables.
@@ -599,27 +586,9 @@ fn attach_evidence(
             String::new()
         }
     );
-    changes.push(Change::PlaybookStep {
-        playbook: name.to_string(),
-        step: action.to_string(),
-        outcome: outcome.clone(),
-    });
-    let events: Vec<Event> = changes
-        .into_iter()
-        .map(|c| Event::new(ctx.at, actor(name), c))
-        .collect();
-    let refs: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
-    ctx.rt.block_on(
-        ctx.store
-            .append_with_blobs(incident.id, current.version, &refs, &events),
-    )?;
-    ctx.run.steps.push(StepOutcome {
-        incident: incident.id,
-        playbook: name.to_string(),
-        step: action.to_string(),
-        outcome,
-    });
-    Ok(())
+    record(ctx, incident.id, name, action, outcome, &blobs, |_| {
+        changes.clone()
+    })
 }
 
 /// After its steps, a playbook moves the incident on through the gates its steps satisfied,
