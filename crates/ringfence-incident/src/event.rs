@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 
 use crate::model::{
     AffectedPackage, AffectedProject, CustodyEntry, Evidence, GateOverride, Incident, IncidentId,
-    IncidentType, Note, Observable, ObservableKind, Participant, ProjectStatus, ReportRef, Role,
-    Severity, Stage, Task, TaskDone, Timestamp,
+    IncidentType, Note, Observable, ObservableKind, Participant, ProjectStatus, Reopening,
+    ReportRef, Role, Severity, Stage, Task, TaskDone, Timestamp,
 };
 
 /// Who did what, when. `at` keeps the zone offset of the machine that recorded it.
@@ -148,6 +148,20 @@ pub enum Change {
         step: String,
         outcome: String,
     },
+    /// An affected version is resolved again after the incident reached recovery (or was
+    /// closed): the incident goes back to containment, and its gates apply again.
+    Reopened {
+        from: Stage,
+        reason: String,
+    },
+    /// The registry's publish time of an affected version. Time to detect starts at the
+    /// earliest publish time known, which is earlier than any advisory about the release.
+    ReleasePublished {
+        ecosystem: String,
+        name: String,
+        version: String,
+        published: Timestamp,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +198,8 @@ impl Change {
             Change::Unblocked { .. } => "unblocked",
             Change::Exported { .. } => "exported",
             Change::PlaybookStep { .. } => "playbook-step",
+            Change::Reopened { .. } => "reopened",
+            Change::ReleasePublished { .. } => "release-published",
         }
     }
 
@@ -282,6 +298,15 @@ impl Change {
             Change::Exported { manifest_sha256 } => {
                 format!("exported, manifest sha256 {}", short(manifest_sha256))
             }
+            Change::Reopened { from, reason } => {
+                format!("RE-OPENED from {from}, back to containment: {reason}")
+            }
+            Change::ReleasePublished {
+                ecosystem,
+                name,
+                version,
+                published,
+            } => format!("{ecosystem}:{name}@{version} was published {published}"),
         }
     }
 }
@@ -343,6 +368,7 @@ impl Incident {
             detectable_since: None,
             reports: Vec::new(),
             overrides: Vec::new(),
+            reopenings: Vec::new(),
             events: 1,
         };
         for event in events {
@@ -417,6 +443,7 @@ impl Incident {
                             name: name.clone(),
                             versions: Vec::new(),
                             sources: Vec::new(),
+                            published: Default::default(),
                         });
                         self.packages.last_mut().expect("just pushed")
                     }
@@ -575,7 +602,9 @@ impl Incident {
                     )));
                 }
                 self.stage = *to;
-                self.stage_entered.insert(*to, at);
+                // After a re-opening the stages are passed again; the metrics measure the
+                // first response, so the first time each stage was entered is kept.
+                self.stage_entered.entry(*to).or_insert(at);
                 if let Some(f) = forced {
                     self.overrides.push(GateOverride {
                         to: *to,
@@ -592,6 +621,42 @@ impl Incident {
                 at,
                 by: actor,
             }),
+            Change::Reopened { from, reason } => {
+                if *from != self.stage {
+                    return Err(fail(format!(
+                        "it says from {from}, but the incident is in {}",
+                        self.stage
+                    )));
+                }
+                if *from < Stage::Recovery {
+                    return Err(fail(format!(
+                        "an incident in {from} is still being handled; only one in recovery or later is re-opened"
+                    )));
+                }
+                self.stage = Stage::Containment;
+                self.reopenings.push(Reopening {
+                    from: *from,
+                    reason: reason.clone(),
+                    by: actor,
+                    at,
+                });
+            }
+            Change::ReleasePublished {
+                ecosystem,
+                name,
+                version,
+                published,
+            } => {
+                let package = self
+                    .packages
+                    .iter_mut()
+                    .find(|p| &p.ecosystem == ecosystem && &p.name == name)
+                    .ok_or_else(|| fail(format!("{ecosystem}:{name} is not affected")))?;
+                package.published.insert(version.clone(), *published);
+                if self.detectable_since.is_none_or(|d| *published < d) {
+                    self.detectable_since = Some(*published);
+                }
+            }
             // Blocklist membership lives in the blocklist table; the event is the record of
             // who did it for this incident, and needs no state here.
             Change::Blocked { .. }

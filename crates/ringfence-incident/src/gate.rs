@@ -199,13 +199,24 @@ fn tasks_done(incident: &Incident, stage: Stage, id: &'static str) -> Condition 
     }
 }
 
+/// A report exists, generated after the last re-opening (an earlier one tells an
+/// unfinished story).
 fn report_exists(incident: &Incident) -> Condition {
+    let reopened = incident.last_reopened();
+    let current = incident
+        .reports
+        .iter()
+        .rfind(|r| reopened.is_none_or(|at| r.at >= at));
     Condition {
         id: "report-generated",
-        met: !incident.reports.is_empty(),
-        detail: match incident.reports.last() {
-            Some(r) => format!("report generated {} ({})", r.at, r.format),
-            None => format!(
+        met: current.is_some(),
+        detail: match (current, reopened) {
+            (Some(r), _) => format!("report generated {} ({})", r.at, r.format),
+            (None, Some(at)) => format!(
+                "no post-incident report since it was re-opened {at}: `ringfence report {} --format md`",
+                incident.id
+            ),
+            (None, None) => format!(
                 "no post-incident report: `ringfence report {} --format md`",
                 incident.id
             ),

@@ -1,14 +1,19 @@
 //! Identification feeds incidents. Given what one `scan --record` found and the incidents
-//! already open, [`plan`] says which incidents to open, which to join, and which projects
-//! moved between exposed and remediated. Pure and idempotent: planning the same scan twice
-//! against the result of the first gives nothing to do.
+//! already known, [`plan`] says which incidents to open, which to join, which to re-open, and
+//! which projects moved between exposed and remediated. Pure and idempotent: planning the
+//! same scan twice against the result of the first gives nothing to do.
+//!
+//! Re-introduction re-opens: when a project resolves an affected version again after its
+//! incident reached recovery, or after it was closed, that incident goes back to containment
+//! rather than a new one opening. A closed incident is re-opened only for a version it
+//! already named; a new bad version of the same package is a new incident.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::event::Change;
-use crate::model::{Incident, IncidentId, IncidentType, ProjectStatus, Severity, Timestamp};
+use crate::model::{Incident, IncidentId, IncidentType, ProjectStatus, Severity, Stage, Timestamp};
 
 /// What kind of finding this is, for the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -83,14 +88,15 @@ pub struct Plan {
     pub changes: Vec<Change>,
 }
 
-/// Plans the incident changes for one recorded scan. `open` holds the incidents that are
-/// not closed.
+/// Plans the incident changes for one recorded scan. `incidents` holds the incidents known
+/// so far; closed ones matter only for re-opening.
 pub fn plan(
     findings: &[RecordedFinding],
     scanned: &[ScannedLockfile],
-    open: &[Incident],
+    incidents: &[Incident],
     policy: &IncidentPolicy,
 ) -> Vec<Plan> {
+    let open: Vec<&Incident> = incidents.iter().filter(|i| !i.is_closed()).collect();
     let mut plans: Vec<Plan> = Vec::new();
     // Findings that open or join incidents, grouped by package.
     let mut by_package: BTreeMap<(&str, &str), Vec<&RecordedFinding>> = BTreeMap::new();
@@ -105,8 +111,21 @@ pub fn plan(
     }
     let mut touched: BTreeMap<IncidentId, Incident> = BTreeMap::new();
     for ((ecosystem, name), group) in by_package {
-        let existing = open.iter().find(|i| i.package(ecosystem, name).is_some());
-        let changes = join_changes(existing, &group, scanned);
+        let existing = open
+            .iter()
+            .copied()
+            .find(|i| i.package(ecosystem, name).is_some())
+            .or_else(|| reopens(incidents, ecosystem, name, &group));
+        let mut changes = join_changes(existing, &group, scanned);
+        // Exposed again after eradication (or closing): back to containment.
+        if let Some(i) = existing
+            && i.stage >= Stage::Recovery
+            && changes
+                .iter()
+                .any(|c| matches!(c, Change::ProjectExposed { .. }))
+        {
+            changes.insert(0, reopened(i.stage, &group));
+        }
         match existing {
             Some(incident) => {
                 if !changes.is_empty() {
@@ -144,6 +163,7 @@ pub fn plan(
     for incident in open {
         let incident = touched.get(&incident.id).unwrap_or(incident);
         let mut changes = Vec::new();
+        let mut back: Vec<String> = Vec::new();
         for project in &incident.projects {
             let Some(lockfile) = scanned.iter().find(|s| s.lockfile == project.lockfile) else {
                 continue;
@@ -164,14 +184,31 @@ pub fn plan(
                     commit: lockfile.commit.clone(),
                 }),
                 // Re-introduced after remediation: exposed again.
-                (ProjectStatus::Remediated, false) => changes.push(Change::ProjectExposed {
-                    project: lockfile.project.clone(),
-                    lockfile: lockfile.lockfile.clone(),
-                    resolved,
-                    commit: lockfile.commit.clone(),
-                }),
+                (ProjectStatus::Remediated, false) => {
+                    back.push(format!(
+                        "{} resolves {}",
+                        lockfile.project,
+                        resolved.join(", ")
+                    ));
+                    changes.push(Change::ProjectExposed {
+                        project: lockfile.project.clone(),
+                        lockfile: lockfile.lockfile.clone(),
+                        resolved,
+                        commit: lockfile.commit.clone(),
+                    });
+                }
                 _ => {}
             }
+        }
+        // Past eradication, a project exposed again undoes it: back to containment.
+        if !back.is_empty() && incident.stage >= Stage::Recovery {
+            changes.insert(
+                0,
+                Change::Reopened {
+                    from: incident.stage,
+                    reason: format!("re-introduced: {}", back.join("; ")),
+                },
+            );
         }
         if changes.is_empty() {
             continue;
@@ -188,6 +225,36 @@ pub fn plan(
         }
     }
     plans
+}
+
+/// The most recently closed incident that named one of the found versions of this package.
+fn reopens<'a>(
+    incidents: &'a [Incident],
+    ecosystem: &str,
+    name: &str,
+    group: &[&RecordedFinding],
+) -> Option<&'a Incident> {
+    incidents
+        .iter()
+        .filter(|i| i.is_closed())
+        .filter(|i| {
+            i.package(ecosystem, name)
+                .is_some_and(|p| group.iter().any(|f| p.versions.contains(&f.version)))
+        })
+        .max_by_key(|i| i.id)
+}
+
+fn reopened(from: Stage, group: &[&RecordedFinding]) -> Change {
+    let mut found: Vec<String> = group
+        .iter()
+        .map(|f| format!("{} resolves {}@{}", f.project, f.name, f.version))
+        .collect();
+    found.sort();
+    found.dedup();
+    Change::Reopened {
+        from,
+        reason: format!("re-introduced: {}", found.join("; ")),
+    }
 }
 
 fn opened(ecosystem: &str, name: &str, group: &[&RecordedFinding]) -> Change {

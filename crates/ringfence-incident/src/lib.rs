@@ -25,7 +25,7 @@ pub use gate::{Condition, GateFacts, GateStatus, MoveError};
 pub use metrics::{Aggregate, IncidentMetrics, Metric, MetricSummary};
 pub use model::{
     AffectedPackage, AffectedProject, Evidence, Incident, IncidentId, IncidentType, Observable,
-    ObservableKind, ParseError, ProjectStatus, Role, Severity, Stage, Task, Timestamp,
+    ObservableKind, ParseError, ProjectStatus, Reopening, Role, Severity, Stage, Task, Timestamp,
 };
 pub use report::{ReportContext, ReportFormat};
 pub use timeline::{BrokenLink, EventRecord, GENESIS};

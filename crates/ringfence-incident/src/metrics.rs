@@ -316,6 +316,41 @@ mod tests {
     }
 
     #[test]
+    fn the_registry_publish_time_of_the_release_starts_time_to_detect() {
+        // Opened at 10:00; the advisory came out at 07:00.
+        let with_release_at = |release: OffsetDateTime| {
+            replay(&[
+                opened(datetime!(2026-11-28 10:00 UTC)),
+                affected(
+                    datetime!(2026-11-28 10:01 UTC),
+                    Some(datetime!(2026-11-28 07:00 UTC)),
+                ),
+                Event::new(
+                    datetime!(2026-11-28 10:02 UTC),
+                    "ringfence",
+                    Change::ReleasePublished {
+                        ecosystem: "npm".into(),
+                        name: "debug".into(),
+                        version: "4.4.2".into(),
+                        published: Timestamp(release),
+                    },
+                ),
+            ])
+        };
+        // The release itself came out at 05:00: detection could have started there.
+        let incident = with_release_at(datetime!(2026-11-28 05:00 UTC));
+        let detect = |i: &Incident| IncidentMetrics::of(i).time_to_detect_secs;
+        assert_eq!(detect(&incident), Some(5 * 3600));
+        assert_eq!(
+            incident.packages[0].published["4.4.2"],
+            Timestamp(datetime!(2026-11-28 05:00 UTC))
+        );
+        // A publish time later than the advisory (a re-publish) does not move it forward.
+        let incident = with_release_at(datetime!(2026-11-28 08:00 UTC));
+        assert_eq!(detect(&incident), Some(3 * 3600));
+    }
+
+    #[test]
     fn unknown_and_unreached_metrics_are_none() {
         let incident = replay(&[
             opened(datetime!(2026-11-28 10:00 UTC)),

@@ -218,6 +218,10 @@ pub struct Incident {
     pub reports: Vec<ReportRef>,
     /// Gates that were overridden with `--force`, with the reason given.
     pub overrides: Vec<GateOverride>,
+    /// Each time an affected version came back after recovery began, and the incident went
+    /// back to containment. Stage times stay those of the first response.
+    #[serde(default)]
+    pub reopenings: Vec<Reopening>,
     /// How many timeline events make up this record.
     pub events: u64,
 }
@@ -307,6 +311,9 @@ pub struct AffectedPackage {
     pub versions: Vec<String>,
     /// Why: advisory ids, or `inspection: malicious`.
     pub sources: Vec<String>,
+    /// When the registry says each affected version was published, where it is known.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub published: BTreeMap<String, Timestamp>,
 }
 
 /// A project (one lockfile) that resolved an affected version.
@@ -389,6 +396,23 @@ pub struct ReportRef {
     pub format: String,
     pub at: Timestamp,
     pub by: String,
+}
+
+/// The incident was re-opened: an affected version was resolved again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reopening {
+    /// The stage it was in (recovery, lessons-learned or closed).
+    pub from: Stage,
+    pub reason: String,
+    pub by: String,
+    pub at: Timestamp,
+}
+
+impl Incident {
+    /// When the incident was last re-opened, if ever.
+    pub fn last_reopened(&self) -> Option<Timestamp> {
+        self.reopenings.last().map(|r| r.at)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -523,3 +523,33 @@ fn closing_needs_a_report_and_an_owner_for_every_action_item() {
         "2 action items, each with an owner"
     );
 }
+
+#[test]
+fn a_report_written_before_a_re_opening_does_not_close_the_incident() {
+    let mut timeline = eradicated()
+        .advanced_to(Stage::LessonsLearned)
+        .then(Change::ReportGenerated {
+            sha256: "ab".repeat(32),
+            format: "md".into(),
+        })
+        .then(Change::Reopened {
+            from: Stage::LessonsLearned,
+            reason: "re-introduced: web resolves debug@4.4.2".into(),
+        });
+    timeline.stage = Stage::Containment;
+    let timeline = timeline.advanced_to(Stage::LessonsLearned);
+
+    let status = gate::check(&timeline.incident(), Stage::Closed, &GateFacts::default());
+    assert_eq!(unmet_ids(&status), ["report-generated"]);
+    let detail = &condition(&status, "report-generated").detail;
+    assert!(detail.contains("since it was re-opened"), "{detail}");
+
+    let rewritten = timeline
+        .then(Change::ReportGenerated {
+            sha256: "cd".repeat(32),
+            format: "md".into(),
+        })
+        .incident();
+    let status = gate::check(&rewritten, Stage::Closed, &GateFacts::default());
+    assert!(status.passes(), "{status:#?}");
+}

@@ -6,7 +6,7 @@ use ringfence_incident::ingest::{
     self, FindingKind, IncidentPolicy, Plan, RecordedFinding, ScannedLockfile, Target,
 };
 use ringfence_incident::{
-    Change, Event, Incident, IncidentId, IncidentType, ProjectStatus, Severity, Timestamp,
+    Change, Event, Incident, IncidentId, IncidentType, ProjectStatus, Severity, Stage, Timestamp,
 };
 use time::macros::datetime;
 
@@ -432,4 +432,121 @@ fn lockfiles_the_scan_did_not_cover_are_left_alone() {
         packages: [("npm".into(), "ms".into(), "2.1.3".into())].into(),
     };
     assert!(plan(&[], &[other], &[incident]).is_empty());
+}
+
+// --- Re-opening -----------------------------------------------------------------------------
+
+/// The web shop incident after the team fixed the lockfile and moved it on to `stage`.
+fn remediated_and_moved_to(stage: Stage) -> Incident {
+    let incident = web_shop_incident();
+    let clean = [lockfile(WEB, "5e1f4a3", &["debug@4.4.1"])];
+    let mut fixed = apply(
+        &incident,
+        &plan(&[], &clean, std::slice::from_ref(&incident))[0],
+    );
+    while fixed.stage < stage {
+        let to = fixed.stage.next().expect("a next stage");
+        let from = fixed.stage;
+        fixed
+            .apply(&Event::new(
+                datetime!(2026-11-29 10:00 UTC),
+                "alice",
+                Change::StageAdvanced {
+                    from,
+                    to,
+                    forced: None,
+                },
+            ))
+            .expect("advances");
+    }
+    fixed
+}
+
+#[test]
+fn re_introduction_during_recovery_re_opens_the_incident_into_containment() {
+    let recovering = remediated_and_moved_to(Stage::Recovery);
+    let first_containment = recovering.stage_entered[&Stage::Containment];
+    let bumped = [lockfile(WEB, "6f2a5b4", &["debug@4.4.2"])];
+    let findings = [malware(WEB, "4.4.2")];
+    let plans = plan(&findings, &bumped, std::slice::from_ref(&recovering));
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(plans[0].target, Target::Existing(IncidentId(1)));
+    assert_eq!(kinds(&plans[0]), ["reopened", "project-exposed"]);
+    let Change::Reopened { from, reason } = &plans[0].changes[0] else {
+        panic!("{plans:#?}")
+    };
+    assert_eq!(*from, Stage::Recovery);
+    assert!(reason.contains("web-shop resolves debug@4.4.2"), "{reason}");
+
+    let reopened = apply(&recovering, &plans[0]);
+    assert_eq!(reopened.stage, Stage::Containment);
+    assert_eq!(reopened.reopenings.len(), 1);
+    assert_eq!(reopened.projects[0].status, ProjectStatus::Exposed);
+    // Metrics measure the first response: the first time in containment is kept.
+    assert_eq!(
+        reopened.stage_entered[&Stage::Containment],
+        first_containment
+    );
+    // Re-opened once: the same scan again has nothing to add.
+    assert!(plan(&findings, &bumped, &[reopened]).is_empty());
+}
+
+#[test]
+fn the_inventory_alone_re_opens_an_incident_in_lessons_learned() {
+    let learning = remediated_and_moved_to(Stage::LessonsLearned);
+    let bumped = [lockfile(WEB, "6f2a5b4", &["debug@4.4.2"])];
+    let findings = [finding(WEB, "debug", "4.4.2", FindingKind::Blocked)];
+    let plans = plan(&findings, &bumped, std::slice::from_ref(&learning));
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(kinds(&plans[0]), ["reopened", "project-exposed"]);
+    assert_eq!(apply(&learning, &plans[0]).stage, Stage::Containment);
+}
+
+#[test]
+fn exposure_while_still_eradicating_does_not_re_open() {
+    let eradicating = remediated_and_moved_to(Stage::Eradication);
+    let bumped = [lockfile(WEB, "6f2a5b4", &["debug@4.4.2"])];
+    let plans = plan(&[malware(WEB, "4.4.2")], &bumped, &[eradicating]);
+    assert_eq!(kinds(&plans[0]), ["project-exposed"]);
+}
+
+#[test]
+fn a_closed_incident_whose_version_comes_back_is_re_opened_not_duplicated() {
+    let closed = remediated_and_moved_to(Stage::Closed);
+    let bumped = [lockfile(WEB, "6f2a5b4", &["debug@4.4.2"])];
+    let findings = [malware(WEB, "4.4.2")];
+    let plans = plan(&findings, &bumped, std::slice::from_ref(&closed));
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(plans[0].target, Target::Existing(IncidentId(1)));
+    assert_eq!(kinds(&plans[0]), ["reopened", "project-exposed"]);
+    let reopened = apply(&closed, &plans[0]);
+    assert_eq!(reopened.stage, Stage::Containment);
+    assert_eq!(reopened.reopenings[0].from, Stage::Closed);
+    assert!(!reopened.is_closed());
+    assert!(plan(&findings, &bumped, &[reopened]).is_empty());
+}
+
+#[test]
+fn a_new_bad_version_of_a_package_whose_incident_is_closed_opens_a_new_incident() {
+    let closed = remediated_and_moved_to(Stage::Closed);
+    let bumped = [lockfile(WEB, "6f2a5b4", &["debug@4.4.9"])];
+    let plans = plan(&[malware(WEB, "4.4.9")], &bumped, &[closed]);
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert!(matches!(plans[0].target, Target::New { .. }), "{plans:#?}");
+}
+
+#[test]
+fn re_opening_applies_only_past_eradication() {
+    let mut eradicating = remediated_and_moved_to(Stage::Eradication);
+    let refused = eradicating.apply(&Event::new(
+        datetime!(2026-11-30 10:00 UTC),
+        "ringfence",
+        Change::Reopened {
+            from: Stage::Eradication,
+            reason: "back".into(),
+        },
+    ));
+    let e = refused.expect_err("still being handled");
+    assert!(e.reason.contains("still being handled"), "{e}");
+    assert_eq!(eradicating.stage, Stage::Eradication);
 }

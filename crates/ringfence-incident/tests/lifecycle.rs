@@ -544,6 +544,16 @@ fn every_change() -> Vec<Change> {
             owner: "carol".into(),
         },
         Change::TaskReopened { id: 2 },
+        Change::Reopened {
+            from: Stage::Closed,
+            reason: "re-introduced: web resolves debug@4.4.2".into(),
+        },
+        Change::ReleasePublished {
+            ecosystem: "npm".into(),
+            name: "debug".into(),
+            version: "4.4.2".into(),
+            published: Timestamp(at(-600)),
+        },
     ]);
     all
 }
@@ -573,6 +583,8 @@ fn variant(change: &Change) -> usize {
         Change::Exported { .. } => 20,
         Change::PlaybookStep { .. } => 21,
         Change::TypeSet { .. } => 22,
+        Change::Reopened { .. } => 23,
+        Change::ReleasePublished { .. } => 24,
     }
 }
 
@@ -580,7 +592,7 @@ fn variant(change: &Change) -> usize {
 fn every_change_survives_a_json_round_trip_under_its_kind_tag() {
     let all = every_change();
     let covered: BTreeSet<usize> = all.iter().map(variant).collect();
-    assert_eq!(covered, (0..=22).collect(), "a variant has no example");
+    assert_eq!(covered, (0..=24).collect(), "a variant has no example");
 
     let mut kinds = BTreeSet::new();
     for change in all {
@@ -590,7 +602,7 @@ fn every_change_survives_a_json_round_trip_under_its_kind_tag() {
         assert_eq!(back, change, "{value}");
         kinds.insert(change.kind());
     }
-    assert_eq!(kinds.len(), 23, "two variants share a kind tag: {kinds:?}");
+    assert_eq!(kinds.len(), 25, "two variants share a kind tag: {kinds:?}");
 }
 
 #[test]

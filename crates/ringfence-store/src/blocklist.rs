@@ -63,7 +63,26 @@ impl Store {
     ) -> Result<BlockSummary, StoreError> {
         let action = "adding to the blocklist";
         let summary = transaction!(self, action, crate::blocklist, |sql, conn| {
-            match sql::block(conn, entries, incident).await {
+            match sql::block(conn, entries, incident, None).await {
+                Ok(s) => s,
+                Err(r) => return Err(self.refused(action, r)),
+            }
+        });
+        Ok(summary)
+    }
+
+    /// [`Store::block`] for a playbook's `block` step: when something was newly blocked, the
+    /// `playbook-step` event saying so follows the `blocked` events in the same transaction.
+    pub async fn block_for_playbook(
+        &self,
+        entries: &[BlockEntry],
+        incident: (IncidentId, i64),
+        playbook: &str,
+        step: &str,
+    ) -> Result<BlockSummary, StoreError> {
+        let action = "adding to the blocklist";
+        let summary = transaction!(self, action, crate::blocklist, |sql, conn| {
+            match sql::block(conn, entries, Some(incident), Some((playbook, step))).await {
                 Ok(s) => s,
                 Err(r) => return Err(self.refused(action, r)),
             }
@@ -153,6 +172,7 @@ for_each_backend! {
         conn: &mut Conn,
         entries: &[BlockEntry],
         incident: Option<(IncidentId, i64)>,
+        playbook_step: Option<(&str, &str)>,
     ) -> Result<BlockSummary, Refusal> {
         let mut summary = BlockSummary::default();
         for e in entries {
@@ -185,7 +205,7 @@ for_each_backend! {
             sql::chains::append(conn, BLOCKLIST_CHAIN, &events).await?;
         }
         if let Some((id, version)) = incident {
-            let timeline: Vec<Event> = summary
+            let mut timeline: Vec<Event> = summary
                 .added
                 .iter()
                 .map(|e| Event {
@@ -198,6 +218,18 @@ for_each_backend! {
                     },
                 })
                 .collect();
+            if let (Some((playbook, step)), Some(last)) = (playbook_step, summary.added.last()) {
+                let specs: Vec<String> = summary.added.iter().map(BlockEntry::spec).collect();
+                timeline.push(Event {
+                    at: parse_time(&last.added_at),
+                    actor: last.added_by.clone(),
+                    change: Change::PlaybookStep {
+                        playbook: playbook.to_string(),
+                        step: step.to_string(),
+                        outcome: format!("blocked {}", specs.join(", ")),
+                    },
+                });
+            }
             summary.incident = Some(if timeline.is_empty() {
                 sql::incidents::load(conn, id).await?
             } else {

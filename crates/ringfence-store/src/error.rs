@@ -57,6 +57,15 @@ pub enum StoreError {
     #[error("{id}: {reason}; nothing was written")]
     InvalidChange { id: String, reason: String },
 
+    /// A package the change would claim belongs to another open incident (a re-opened
+    /// incident's package was opened anew meanwhile); nothing was written.
+    #[error("{ecosystem}:{name} already has an open incident, {holder}; nothing was written")]
+    AlreadyClaimed {
+        holder: String,
+        ecosystem: String,
+        name: String,
+    },
+
     /// A stored record does not read back: the database was edited or is damaged.
     #[error("database `{location}`: {what} is damaged: {reason} (run `ringfence audit verify`)")]
     Corrupt {

@@ -87,9 +87,10 @@ impl Store {
                 incident,
                 ecosystem,
                 name,
-            } => StoreError::InvalidChange {
-                id: incident.to_string(),
-                reason: format!("{ecosystem}:{name} already has an open incident"),
+            } => StoreError::AlreadyClaimed {
+                holder: incident.to_string(),
+                ecosystem,
+                name,
             },
         }
     }
@@ -339,6 +340,13 @@ for_each_backend! {
             match &event.change {
                 Change::PackageAffected { ecosystem, name, .. } => {
                     claim(conn, id, ecosystem, name).await?;
+                }
+                // Re-opened after closing: its packages are claimed again, so the next finding
+                // joins it. Another incident opened for one of them meanwhile refuses this.
+                Change::Reopened { from: Stage::Closed, .. } => {
+                    for p in &incident.packages {
+                        claim(conn, id, &p.ecosystem, &p.name).await?;
+                    }
                 }
                 Change::StageAdvanced { to: Stage::Closed, .. } => {
                     sqlx::query("DELETE FROM open_package_claims WHERE incident_id = $1")

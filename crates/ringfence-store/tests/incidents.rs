@@ -25,6 +25,7 @@ on_both_backends!(
     edited_record_and_deleted_tail_are_caught,
     evidence_is_content_addressed_and_checked,
     blocklist_edits_are_recorded_on_both_chains,
+    a_playbook_block_is_one_transaction,
     recorded_scans_feed_the_gates,
 );
 
@@ -188,6 +189,27 @@ async fn unknown_incident_is_a_clear_error(db: &TestDb) {
     assert!(matches!(err, StoreError::IncidentNotFound { .. }), "{err}");
 }
 
+/// Forces an incident through every stage to closed; its version afterwards.
+async fn force_close(db: &TestDb, incident: &StoredIncident) -> i64 {
+    let mut version = incident.version;
+    let mut from = incident.incident.stage;
+    while let Some(to) = from.next() {
+        let forced = Some(ringfence_incident::Forced {
+            reason: "test".into(),
+            unmet: vec![],
+        });
+        let change = Change::StageAdvanced { from, to, forced };
+        version = db
+            .store
+            .append(incident.incident.id, version, &[event(1, "alice", change)])
+            .await
+            .unwrap()
+            .version;
+        from = to;
+    }
+    version
+}
+
 async fn one_open_incident_per_package(db: &TestDb) {
     let first = open(db).await;
     let claims = vec![("npm".to_string(), "debug".to_string())];
@@ -203,31 +225,51 @@ async fn one_open_incident_per_package(db: &TestDb) {
     assert!(db.store.verify_audit().await.unwrap().ok());
 
     // Once the first is closed, the package can have a new incident.
-    let mut version = first.version;
-    let mut from = Stage::Identification;
-    while let Some(to) = from.next() {
-        let forced = Some(ringfence_incident::Forced {
-            reason: "test".into(),
-            unmet: vec![],
-        });
-        let s = db
-            .store
-            .append(
-                first.incident.id,
-                version,
-                &[event(
-                    1,
-                    "alice",
-                    Change::StageAdvanced { from, to, forced },
-                )],
-            )
-            .await
-            .unwrap();
-        version = s.version;
-        from = to;
-    }
+    let version = force_close(db, &first).await;
     let again = db.store.open_incident(&opened(), &claims).await.unwrap();
-    assert!(matches!(again, Opened::New(_)), "{again:?}");
+    let Opened::New(second) = again else {
+        panic!("{again:?}")
+    };
+
+    // Re-opening the first now would claim debug twice: refused, and nothing is written.
+    let reopen = [event(
+        2,
+        "scan",
+        Change::Reopened {
+            from: Stage::Closed,
+            reason: "re-introduced".into(),
+        },
+    )];
+    let refused = db
+        .store
+        .append(first.incident.id, version, &reopen)
+        .await
+        .expect_err("debug belongs to the second incident");
+    match &refused {
+        StoreError::AlreadyClaimed { holder, name, .. } => {
+            assert_eq!(holder, &second.incident.id.to_string());
+            assert_eq!(name, "debug");
+        }
+        other => panic!("{other:?}"),
+    }
+    let still = db.store.incident(first.incident.id).await.unwrap();
+    assert_eq!(still.version, version);
+    assert_eq!(still.incident.stage, Stage::Closed);
+
+    // Once the second is closed too, the first re-opens and holds the claim again.
+    force_close(db, &second).await;
+    let reopened = db
+        .store
+        .append(first.incident.id, version, &reopen)
+        .await
+        .unwrap();
+    assert_eq!(reopened.incident.stage, Stage::Containment);
+    let third = db.store.open_incident(&opened(), &claims).await.unwrap();
+    assert!(
+        matches!(&third, Opened::AlreadyOpen { incident, .. } if *incident == first.incident.id),
+        "{third:?}"
+    );
+    assert!(db.store.verify_audit().await.unwrap().ok());
 }
 
 async fn concurrent_writers_never_lose_an_update(db: &TestDb) {
@@ -371,6 +413,62 @@ fn block_entry(version: &str, incident: Option<IncidentId>) -> BlockEntry {
         added_by: "alice".into(),
         added_at: "2026-11-28T10:00:00+01:00".into(),
     }
+}
+
+async fn a_playbook_block_is_one_transaction(db: &TestDb) {
+    let s = open(db).await;
+    let id = s.incident.id;
+    let entry = BlockEntry {
+        added_by: "playbook:malicious".into(),
+        ..block_entry("4.4.2", Some(id))
+    };
+    // Against a stale version: neither the block nor any event is written.
+    let refused = db
+        .store
+        .block_for_playbook(
+            std::slice::from_ref(&entry),
+            (id, s.version + 1),
+            "malicious",
+            "block",
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Stale { .. })),
+        "{refused:?}"
+    );
+    assert!(db.store.blocklist().await.unwrap().is_empty());
+    assert!(db.store.verify_audit().await.unwrap().ok());
+
+    let done = db
+        .store
+        .block_for_playbook(
+            std::slice::from_ref(&entry),
+            (id, s.version),
+            "malicious",
+            "block",
+        )
+        .await
+        .unwrap();
+    let after = done.incident.expect("the incident");
+    assert_eq!(after.version, s.version + 1, "blocks and step in one write");
+    let timeline = db.store.timeline(id).await.unwrap();
+    let kinds: Vec<&str> = timeline.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds[kinds.len() - 2..], ["blocked", "playbook-step"]);
+    let step = timeline.last().unwrap();
+    assert_eq!(step.actor, "playbook:malicious");
+    assert!(
+        step.payload.contains("blocked npm:debug@4.4.2"),
+        "{}",
+        step.payload
+    );
+
+    // Already blocked: the step records nothing.
+    let again = db
+        .store
+        .block_for_playbook(&[entry], (id, after.version), "malicious", "block")
+        .await
+        .unwrap();
+    assert_eq!(again.incident.unwrap().version, after.version);
 }
 
 async fn blocklist_edits_are_recorded_on_both_chains(db: &TestDb) {

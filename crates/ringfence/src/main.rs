@@ -17,6 +17,7 @@ mod notify;
 mod npm;
 mod output;
 mod playbooks;
+mod published;
 mod record;
 
 use std::process::ExitCode;

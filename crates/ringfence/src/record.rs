@@ -182,16 +182,15 @@ pub async fn record(
     };
 
     for attempt in 1..=ATTEMPTS {
-        let open: Vec<_> = store
-            .incidents(false)
-            .await?
-            .into_iter()
-            .map(|s| s.incident)
-            .collect();
-        let plans = plan(&findings, &scanned, &open, &policy);
+        // Closed incidents too: one whose version comes back is re-opened.
+        let listed = store.incidents(true).await?;
+        let versions: BTreeMap<IncidentId, i64> =
+            listed.iter().map(|s| (s.incident.id, s.version)).collect();
+        let known: Vec<_> = listed.into_iter().map(|s| s.incident).collect();
+        let plans = plan(&findings, &scanned, &known, &policy);
         let mut raced = false;
         for p in plans {
-            match apply(store, p, &commit_of, actor, at, &mut outcome).await {
+            match apply(store, p, &versions, &commit_of, actor, at, &mut outcome).await {
                 Ok(()) => {}
                 Err(Failure::Store(e)) => {
                     return Err(anyhow::Error::new(e).context(format!(
@@ -310,6 +309,7 @@ enum Failure {
 async fn apply(
     store: &Store,
     mut p: Plan,
+    versions: &BTreeMap<IncidentId, i64>,
     commit_of: &BTreeMap<&str, Option<String>>,
     actor: &str,
     at: OffsetDateTime,
@@ -343,12 +343,10 @@ async fn apply(
             Err(e) => Err(e),
         },
         Target::Existing(id) => {
-            // The plan was made against the incident as listed; append against that version.
-            let current = store.incident(id).await;
-            match current {
-                Ok(c) => store.append(id, c.version, &events).await,
-                Err(e) => Err(e),
-            }
+            // The plan was made against the incident as listed; append against that version,
+            // so a change made since then makes it plan again.
+            let listed = versions.get(&id).copied().unwrap_or(0);
+            store.append(id, listed, &events).await
         }
     };
     match result {
@@ -360,7 +358,8 @@ async fn apply(
             });
             Ok(())
         }
-        Err(StoreError::Stale { .. }) => Err(Failure::Raced),
+        // Re-opening lost its package to an incident opened meanwhile: plan again, and join it.
+        Err(StoreError::Stale { .. } | StoreError::AlreadyClaimed { .. }) => Err(Failure::Raced),
         Err(e) => Err(Failure::Store(e)),
     }
 }

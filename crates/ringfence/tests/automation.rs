@@ -212,6 +212,13 @@ fn contained_without_a_human(rf: Ringfence) {
 
     // debug: pinned to 4.4.1, the newest release outside 4.4.2 that ^4.3.7 allows.
     let inc = shop.show(&debug);
+    // The pin step fetched its version list: the release's own publish time (13:00) is
+    // earlier than the advisory's (14:26), and time to detect starts there.
+    assert_eq!(
+        inc["packages"][0]["published"]["4.4.2"], "2025-09-08T13:00:00Z",
+        "{inc:#}"
+    );
+    assert_eq!(inc["detectable_since"], "2025-09-08T13:00:00Z");
     let diff = String::from_utf8(shop.evidence(&debug, "pin-webshop-storefront.diff")).unwrap();
     assert!(
         diff.contains("--- a/storefront/package.json\n+++ b/storefront/package.json\n@@ "),

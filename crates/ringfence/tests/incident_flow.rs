@@ -42,6 +42,7 @@ on_both_backends!(
     changed_bundle_fails_verification,
     blocked_version_fails_the_scan_until_removed,
     export_to_an_unwritable_place_records_nothing,
+    a_closed_incident_re_opens_when_its_version_comes_back,
 );
 
 /// One responder (alice) working in a folder that holds a copy of examples/webshop.
@@ -190,6 +191,17 @@ fn fix_debug_in_lockfile(lockfile: &Path) {
         &text[at + bad.len()..]
     );
     std::fs::write(lockfile, fixed).unwrap();
+}
+
+/// The first change a recorded scan made to an incident it updated.
+fn first_change_of(scan: &Value, id: &str) -> String {
+    let update = scan["recorded"]["updated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["incident"] == id)
+        .unwrap_or_else(|| panic!("{id} not updated: {scan:#}"));
+    update["changes"][0].as_str().unwrap().to_string()
 }
 
 /// The timeline's sequence numbers run 1, 2, 3… without gaps.
@@ -351,18 +363,10 @@ fn walkthrough(s: &Session) {
     let scan = s.scan_record();
     assert_eq!(scan["recorded"]["opened"], Value::Array(vec![]), "{scan:#}");
     assert_eq!(scan["blocked"], Value::Array(vec![]), "{scan:#}");
-    let update = scan["recorded"]["updated"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["incident"] == "INC-1")
-        .unwrap_or_else(|| panic!("INC-1 not updated: {scan:#}"));
+    let change = first_change_of(&scan, "INC-1");
     assert!(
-        update["changes"][0]
-            .as_str()
-            .unwrap()
-            .contains("no longer resolves an affected version"),
-        "{update:#}"
+        change.contains("no longer resolves an affected version"),
+        "{change}"
     );
     let inc = s.show("INC-1");
     assert_eq!(inc["projects"][0]["status"], "remediated", "{inc:#}");
@@ -764,4 +768,56 @@ fn export_to_an_unwritable_place_records_nothing(s: &Session) {
     // No custody event claims an export that never happened.
     s.assert_unchanged("INC-1", &before);
     assert!(!s.path("no").exists());
+}
+
+fn a_closed_incident_re_opens_when_its_version_comes_back(s: &Session) {
+    let lockfile = s.path("webshop/storefront/package-lock.json");
+    let original = std::fs::read(&lockfile).unwrap();
+    s.scan_record();
+    fix_debug_in_lockfile(&lockfile);
+    s.scan_record();
+    assert_eq!(s.show("INC-1")["projects"][0]["status"], "remediated");
+    let force = [
+        "incident",
+        "advance",
+        "INC-1",
+        "--force",
+        "--reason",
+        "in a hurry",
+    ];
+    for _ in 0..5 {
+        s.ok(&force);
+    }
+    assert_eq!(s.show("INC-1")["stage"], "closed");
+
+    // A later dependency bump brings debug@4.4.2 back.
+    std::fs::write(&lockfile, &original).unwrap();
+    let scan = s.scan_record();
+    assert_eq!(scan["recorded"]["opened"], Value::Array(vec![]), "{scan:#}");
+    let change = first_change_of(&scan, "INC-1");
+    assert!(change.starts_with("RE-OPENED from closed"), "{change}");
+    assert_eq!(s.incident_ids(), ["INC-1", "INC-2", "INC-3"]);
+    let inc = s.show("INC-1");
+    assert_eq!(inc["stage"], "containment", "{inc:#}");
+    assert_eq!(inc["reopenings"][0]["from"], "closed");
+    assert_eq!(inc["projects"][0]["status"], "exposed");
+    assert_eq!(inc["next_gate"]["to"], "eradication", "{inc:#}");
+    let open = s.json(&["incident", "list", "--json"]);
+    assert!(
+        open.as_array().unwrap().iter().any(|i| i["id"] == "INC-1"),
+        "{open:#}"
+    );
+    let text = s.ok(&["incident", "show", "INC-1"]);
+    assert!(text.contains("RE-OPENED from closed"), "{text}");
+
+    // Its package is claimed again: the next scan joins INC-1 and changes nothing.
+    let v = version(&inc);
+    let again = s.scan_record();
+    assert_eq!(
+        again["recorded"]["opened"],
+        Value::Array(vec![]),
+        "{again:#}"
+    );
+    assert_eq!(version(&s.show("INC-1")), v);
+    s.ok(&["audit", "verify"]);
 }

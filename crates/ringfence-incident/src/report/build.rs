@@ -53,6 +53,7 @@ pub(crate) fn build(incident: &Incident, timeline: &[EventRecord], ctx: &ReportC
         incident.id
     ))]);
     overrides_warning(&mut doc, incident);
+    reopenings_warning(&mut doc, incident);
     summary(&mut doc, &facts);
     packages(&mut doc, &facts);
     chronology(&mut doc, &facts);
@@ -75,8 +76,10 @@ fn entries(timeline: &[EventRecord]) -> Vec<Entry> {
         .map(|r| {
             let text = match r.event() {
                 Ok(event) => {
-                    if let Change::StageAdvanced { to, .. } = event.change {
-                        stage = to;
+                    match event.change {
+                        Change::StageAdvanced { to, .. } => stage = to,
+                        Change::Reopened { .. } => stage = Stage::Containment,
+                        _ => {}
                     }
                     event.change.describe()
                 }
@@ -146,6 +149,31 @@ fn overrides_warning(doc: &mut Doc, incident: &Incident) {
         title: format!(
             "{} stage gate(s) were overridden with --force",
             incident.overrides.len()
+        ),
+        items,
+    });
+}
+
+/// A re-opened incident says so first: the version came back after eradication, which is
+/// itself a lesson (the pin or the block did not hold).
+fn reopenings_warning(doc: &mut Doc, incident: &Incident) {
+    if incident.reopenings.is_empty() {
+        return;
+    }
+    let items = incident
+        .reopenings
+        .iter()
+        .map(|r| {
+            vec![
+                strong(format!("Re-opened from {}", r.from)),
+                text(format!(" by {} at {}: {}", r.by, r.at, r.reason)),
+            ]
+        })
+        .collect();
+    doc.blocks.push(Block::Warning {
+        title: format!(
+            "An affected version came back after eradication: re-opened {} time(s)",
+            incident.reopenings.len()
         ),
         items,
     });

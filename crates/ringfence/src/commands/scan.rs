@@ -159,6 +159,13 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> anyhow::Result<i32> {
                     true,
                 )?);
             }
+            // Publish times the version lists fetched so far know (the pin step and
+            // `contain --pin` fetch them).
+            rt.block_on(crate::published::record(
+                store,
+                &crate::commands::incident::actor(global),
+                at,
+            ))?;
             Some(outcome)
         }
         _ => None,

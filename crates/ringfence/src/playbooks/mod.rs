@@ -279,20 +279,30 @@ fn run_step(
                     added_at: ringfence_incident::Timestamp(ctx.at).rfc3339(),
                 })
                 .collect();
-            let summary = ctx
-                .rt
-                .block_on(ctx.store.block(&entries, Some((id, current.version))))?;
-            if !summary.added.is_empty() {
-                let specs: Vec<String> = summary.added.iter().map(|e| e.spec()).collect();
-                record(
-                    ctx,
-                    id,
+            // The blocks, their `blocked` events and the step's own event: one transaction,
+            // tried again once against the new version if a person changed the incident.
+            let mut version = current.version;
+            let summary = loop {
+                match ctx.rt.block_on(ctx.store.block_for_playbook(
+                    &entries,
+                    (id, version),
                     name,
                     action,
-                    format!("blocked {}", specs.join(", ")),
-                    &[],
-                    |_| Vec::new(),
-                )?;
+                )) {
+                    Err(StoreError::Stale { .. }) if version == current.version => {
+                        version = load(ctx, id)?.version;
+                    }
+                    result => break result?,
+                }
+            };
+            if !summary.added.is_empty() {
+                let specs: Vec<String> = summary.added.iter().map(|e| e.spec()).collect();
+                ctx.run.steps.push(StepOutcome {
+                    incident: id,
+                    playbook: name.to_string(),
+                    step: action.to_string(),
+                    outcome: format!("blocked {}", specs.join(", ")),
+                });
             }
         }
         Step::Pin => pin(ctx, &current, name, action)?,

@@ -82,7 +82,7 @@ fn print(
         writeln!(out, "  participants: {}", people.join(", "))?;
     }
     for (stage, at) in &i.stage_entered {
-        writeln!(out, "  {} {stage}: {at}", "entered".dimmed())?;
+        writeln!(out, "  {} {stage}: {at}", "first entered".dimmed())?;
     }
     if !i.packages.is_empty() {
         writeln!(out, "\n{}", "Affected packages".bold())?;
@@ -95,6 +95,9 @@ fn print(
                 p.versions.join(", "),
                 p.sources.join(", ")
             )?;
+            for (version, at) in &p.published {
+                writeln!(out, "    {version} published {at}")?;
+            }
         }
     }
     if !i.projects.is_empty() {
@@ -163,6 +166,17 @@ fn print(
             o.by,
             o.at,
             o.reason
+        )?;
+    }
+    for r in &i.reopenings {
+        writeln!(
+            out,
+            "\n{} from {} by {} at {}: {}",
+            "RE-OPENED".red().bold(),
+            r.from,
+            r.by,
+            r.at,
+            r.reason
         )?;
     }
     writeln!(out)?;
