@@ -22,6 +22,7 @@
 //!
 //! [policy]
 //! min-release-age = "3d"   # h, d or w: younger versions are the finding `too-new`
+//! incident-grouping = "campaign"   # one incident per attack (default), or "package"
 //! [policy.findings]        # finding kind → action (ignore, monitor, warn, block, incident)
 //! suspicious = "block"     # kinds: known-malware, malicious, suspicious, blocked, too-new,
 //!                          # vulnerability-critical, -high, -medium, -low

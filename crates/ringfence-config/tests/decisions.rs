@@ -312,6 +312,13 @@ package = "pypi:Some_Pkg@1.0"
 }
 
 #[test]
+fn campaigns_are_grouped_unless_the_policy_says_per_package() {
+    assert!(Policy::default().group_campaigns());
+    assert!(policy("[policy]\nincident-grouping = \"campaign\"\n").group_campaigns());
+    assert!(!policy("[policy]\nincident-grouping = \"package\"\n").group_campaigns());
+}
+
+#[test]
 fn min_release_age_makes_fresh_versions_too_new() {
     let p = policy("[policy]\nmin-release-age = \"3d\"\n");
     assert_eq!(p.min_release_age(), Some(time::Duration::days(3)));

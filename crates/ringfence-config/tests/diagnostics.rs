@@ -289,6 +289,16 @@ package = "npm:debug@4.4.x"
 }
 
 #[test]
+fn incident_grouping_names_its_two_values() {
+    assert_errors(
+        "[policy]\nincident-grouping = \"advisory\"\n",
+        &[Is(
+            "ringfence.toml:2:21: incident-grouping must be \"campaign\" or \"package\", not \"advisory\"",
+        )],
+    );
+}
+
+#[test]
 fn a_bad_duration_says_which_units_exist() {
     assert_errors(
         "[policy]\nmin-release-age = \"3 days\"\n",

@@ -67,6 +67,11 @@ pub enum Change {
         source: String,
         /// The release or advisory publish time, when known: starts time to detect.
         detectable_since: Option<Timestamp>,
+        /// What ties this release to others of the same attack: the advisory's ids and
+        /// aliases and the reports written about it. A later finding that shares one joins
+        /// this incident.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        campaign: Vec<String>,
     },
     /// A scan saw this project resolve affected versions.
     ProjectExposed {
@@ -369,6 +374,7 @@ impl Incident {
             reports: Vec::new(),
             overrides: Vec::new(),
             reopenings: Vec::new(),
+            campaign: Default::default(),
             events: 1,
         };
         for event in events {
@@ -430,7 +436,9 @@ impl Incident {
                 version,
                 source,
                 detectable_since,
+                campaign,
             } => {
+                self.campaign.extend(campaign.iter().cloned());
                 let package = match self
                     .packages
                     .iter_mut()

@@ -44,6 +44,10 @@ pub struct RecordedFinding {
     pub summary: String,
     /// When the bad release or its advisory became public, if known.
     pub detectable_since: Option<Timestamp>,
+    /// What ties this finding to others of the same attack: the advisory's id and aliases
+    /// and the URLs of reports about it. Findings that share one go into one incident.
+    #[serde(default)]
+    pub campaign: Vec<String>,
 }
 
 /// One lockfile as the scan saw it.
@@ -56,17 +60,22 @@ pub struct ScannedLockfile {
     pub packages: BTreeSet<(String, String, String)>,
 }
 
-/// Which findings open incidents. Issue #5's policy file replaces the default.
+/// Which findings open incidents, and whether one attack on many packages is one incident.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentPolicy {
     pub opens_incident: BTreeSet<FindingKind>,
+    /// Findings of different packages that share a campaign key (an advisory, a report about
+    /// the attack) go into one incident. Off: one incident per package.
+    pub group_campaigns: bool,
 }
 
 impl Default for IncidentPolicy {
     /// Known malware and `malicious` verdicts open incidents; the rest are reported only.
+    /// Campaigns are grouped.
     fn default() -> Self {
         IncidentPolicy {
             opens_incident: [FindingKind::KnownMalware, FindingKind::MaliciousVerdict].into(),
+            group_campaigns: true,
         }
     }
 }
@@ -110,23 +119,19 @@ pub fn plan(
             .push(f);
     }
     let mut touched: BTreeMap<IncidentId, Incident> = BTreeMap::new();
-    for ((ecosystem, name), group) in by_package {
-        let existing = open
-            .iter()
-            .copied()
-            .find(|i| i.package(ecosystem, name).is_some())
-            .or_else(|| reopens(incidents, ecosystem, name, &group));
-        let mut changes = join_changes(existing, &group, scanned);
+    for unit in units(by_package, &open, incidents, policy) {
+        let group = &unit.findings;
+        let mut changes = join_changes(unit.target, group, scanned);
         // Exposed again after eradication (or closing): back to containment.
-        if let Some(i) = existing
+        if let Some(i) = unit.target
             && i.stage >= Stage::Recovery
             && changes
                 .iter()
                 .any(|c| matches!(c, Change::ProjectExposed { .. }))
         {
-            changes.insert(0, reopened(i.stage, &group));
+            changes.insert(0, reopened(i.stage, group));
         }
-        match existing {
+        match unit.target {
             Some(incident) => {
                 if !changes.is_empty() {
                     // Keep the incident as it will be, for the remediation pass below.
@@ -148,11 +153,15 @@ pub fn plan(
                 }
             }
             None => {
-                let mut all = vec![opened(ecosystem, name, &group)];
+                let mut all = vec![opened(&unit.packages, group)];
                 all.extend(changes);
                 plans.push(Plan {
                     target: Target::New {
-                        claims: vec![(ecosystem.to_string(), name.to_string())],
+                        claims: unit
+                            .packages
+                            .iter()
+                            .map(|(e, n)| (e.to_string(), n.to_string()))
+                            .collect(),
                     },
                     changes: all,
                 });
@@ -227,6 +236,114 @@ pub fn plan(
     plans
 }
 
+/// The findings that go into one incident: one package's, or a campaign's.
+struct Unit<'f, 'i> {
+    packages: Vec<(&'f str, &'f str)>,
+    findings: Vec<&'f RecordedFinding>,
+    /// The incident they join (or re-open); `None` opens a new one.
+    target: Option<&'i Incident>,
+}
+
+/// Groups the findings by the incident they belong to. A package keeps the incident that
+/// already holds it (open, or closed and naming the version: re-opened). With campaign
+/// grouping, a package that has none joins an open incident that shares a campaign key, and
+/// packages that share keys with each other open one incident together.
+fn units<'f, 'i>(
+    by_package: BTreeMap<(&'f str, &'f str), Vec<&'f RecordedFinding>>,
+    open: &[&'i Incident],
+    incidents: &'i [Incident],
+    policy: &IncidentPolicy,
+) -> Vec<Unit<'f, 'i>> {
+    let mut joined: BTreeMap<IncidentId, Unit<'f, 'i>> = BTreeMap::new();
+    fn join<'f, 'i>(
+        joined: &mut BTreeMap<IncidentId, Unit<'f, 'i>>,
+        incident: &'i Incident,
+        package: (&'f str, &'f str),
+        group: Vec<&'f RecordedFinding>,
+    ) {
+        let unit = joined.entry(incident.id).or_insert_with(|| Unit {
+            packages: Vec::new(),
+            findings: Vec::new(),
+            target: Some(incident),
+        });
+        unit.packages.push(package);
+        unit.findings.extend(group);
+    }
+    // First the packages that have an incident of their own.
+    let mut homeless: Vec<((&'f str, &'f str), Vec<&'f RecordedFinding>)> = Vec::new();
+    for ((ecosystem, name), group) in by_package {
+        let holder = open
+            .iter()
+            .copied()
+            .find(|i| i.package(ecosystem, name).is_some())
+            .or_else(|| reopens(incidents, ecosystem, name, &group));
+        match holder {
+            Some(incident) => join(&mut joined, incident, (ecosystem, name), group),
+            None => homeless.push(((ecosystem, name), group)),
+        }
+    }
+    // Then those that share a campaign key with an open incident, or with what joined one.
+    if policy.group_campaigns {
+        let mut known: Vec<(&'i Incident, BTreeSet<&str>)> = open
+            .iter()
+            .map(|i| (*i, i.campaign.iter().map(String::as_str).collect()))
+            .collect();
+        for unit in joined.values() {
+            let incident = unit.target.expect("joined units have a target");
+            let keys = campaign_keys(&unit.findings);
+            match known.iter_mut().find(|(i, _)| i.id == incident.id) {
+                Some((_, k)) => k.extend(keys),
+                None => known.push((incident, keys)),
+            }
+        }
+        known.sort_by_key(|(i, _)| i.id);
+        let mut rest = Vec::new();
+        for (package, group) in homeless {
+            let keys = campaign_keys(&group);
+            match known.iter().find(|(_, k)| !k.is_disjoint(&keys)) {
+                Some((incident, _)) => join(&mut joined, incident, package, group),
+                None => rest.push((package, group)),
+            }
+        }
+        homeless = rest;
+    }
+    let mut units: Vec<Unit<'f, 'i>> = joined.into_values().collect();
+    // New incidents: one per package, or one per set of packages linked by shared keys.
+    let mut component: Vec<usize> = (0..homeless.len()).collect();
+    if policy.group_campaigns {
+        let keys: Vec<BTreeSet<&str>> = homeless.iter().map(|(_, g)| campaign_keys(g)).collect();
+        for i in 0..homeless.len() {
+            for j in 0..i {
+                if !keys[i].is_disjoint(&keys[j]) {
+                    let (from, to) = (component[i], component[j]);
+                    for c in component.iter_mut().filter(|c| **c == from) {
+                        *c = to;
+                    }
+                }
+            }
+        }
+    }
+    let mut fresh: BTreeMap<usize, Unit<'f, 'i>> = BTreeMap::new();
+    for (i, (package, group)) in homeless.into_iter().enumerate() {
+        let unit = fresh.entry(component[i]).or_insert_with(|| Unit {
+            packages: Vec::new(),
+            findings: Vec::new(),
+            target: None,
+        });
+        unit.packages.push(package);
+        unit.findings.extend(group);
+    }
+    units.extend(fresh.into_values());
+    units
+}
+
+fn campaign_keys<'f>(group: &[&'f RecordedFinding]) -> BTreeSet<&'f str> {
+    group
+        .iter()
+        .flat_map(|f| f.campaign.iter().map(String::as_str))
+        .collect()
+}
+
 /// The most recently closed incident that named one of the found versions of this package.
 fn reopens<'a>(
     incidents: &'a [Incident],
@@ -257,10 +374,26 @@ fn reopened(from: Stage, group: &[&RecordedFinding]) -> Change {
     }
 }
 
-fn opened(ecosystem: &str, name: &str, group: &[&RecordedFinding]) -> Change {
-    let mut versions: Vec<&str> = group.iter().map(|f| f.version.as_str()).collect();
-    versions.sort();
-    versions.dedup();
+/// The `opened` change: the title names the packages (up to three) with their versions.
+fn opened(packages: &[(&str, &str)], group: &[&RecordedFinding]) -> Change {
+    let mut named: Vec<String> = packages
+        .iter()
+        .map(|(ecosystem, name)| {
+            let mut versions: Vec<&str> = group
+                .iter()
+                .filter(|f| f.ecosystem == *ecosystem && f.name == *name)
+                .map(|f| f.version.as_str())
+                .collect();
+            versions.sort();
+            versions.dedup();
+            format!("{name}@{}", versions.join(", "))
+        })
+        .collect();
+    if named.len() > 3 {
+        let more = named.len() - 3;
+        named.truncate(3);
+        named.push(format!("{more} more packages"));
+    }
     let worst = group
         .iter()
         .map(|f| f.kind)
@@ -286,9 +419,8 @@ fn opened(ecosystem: &str, name: &str, group: &[&RecordedFinding]) -> Change {
             "vulnerable release",
         ),
     };
-    let _ = ecosystem;
     Change::Opened {
-        title: format!("{name}@{}: {what}", versions.join(", ")),
+        title: format!("{}: {what}", named.join("; ")),
         kind,
         severity: Some(severity),
         source: "scan --record".into(),
@@ -308,13 +440,21 @@ fn join_changes(
         let known = existing
             .and_then(|i| i.package(&f.ecosystem, &f.name))
             .is_some_and(|p| p.versions.contains(&f.version) && p.sources.contains(&f.source));
-        if !known && seen_versions.insert((f.version.clone(), f.source.clone())) {
+        if !known && seen_versions.insert((&f.ecosystem, &f.name, &f.version, &f.source)) {
+            let mut campaign: Vec<String> = group
+                .iter()
+                .filter(|g| g.name == f.name && g.ecosystem == f.ecosystem)
+                .flat_map(|g| g.campaign.iter().cloned())
+                .collect();
+            campaign.sort();
+            campaign.dedup();
             changes.push(Change::PackageAffected {
                 ecosystem: f.ecosystem.clone(),
                 name: f.name.clone(),
                 version: f.version.clone(),
                 source: f.source.clone(),
                 detectable_since: f.detectable_since,
+                campaign,
             });
         }
     }

@@ -245,6 +245,7 @@ mod tests {
                 version: "4.4.2".into(),
                 source: "MAL-2025-1".into(),
                 detectable_since: since.map(Timestamp),
+                campaign: vec![],
             },
         )
     }

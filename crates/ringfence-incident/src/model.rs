@@ -1,7 +1,7 @@
 //! The incident record: what is affected, who leads it, what has been done. An [`Incident`] is
 //! never edited directly; it is the result of replaying its timeline (see [`crate::event`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -222,6 +222,10 @@ pub struct Incident {
     /// back to containment. Stage times stay those of the first response.
     #[serde(default)]
     pub reopenings: Vec<Reopening>,
+    /// What ties its releases to one attack (advisory ids and aliases, reports about it):
+    /// a new finding that shares any of these joins this incident.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub campaign: BTreeSet<String>,
     /// How many timeline events make up this record.
     pub events: u64,
 }

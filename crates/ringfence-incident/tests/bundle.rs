@@ -41,6 +41,7 @@ fn fixture() -> Fixture {
             version: "2.3.1".into(),
             source: "inspection: malicious".into(),
             detectable_since: Some(Timestamp(datetime!(2026-11-27 22:14 UTC))),
+            campaign: vec![],
         },
         Change::CommanderAssigned {
             who: "alice".into(),

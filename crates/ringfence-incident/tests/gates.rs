@@ -69,6 +69,7 @@ fn affected(version: &str) -> Change {
         version: version.into(),
         source: "MAL-2026-4711".into(),
         detectable_since: None,
+        campaign: vec![],
     }
 }
 

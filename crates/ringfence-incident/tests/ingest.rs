@@ -29,6 +29,7 @@ fn finding(lockfile: &str, name: &str, version: &str, kind: FindingKind) -> Reco
         source: MAL.into(),
         summary: "steals CI tokens on install".into(),
         detectable_since: Some(Timestamp(datetime!(2026-11-28 06:45 UTC))),
+        campaign: vec![],
     }
 }
 
@@ -145,6 +146,7 @@ fn known_malware_with_no_open_incident_opens_one() {
             version: "4.4.2".into(),
             source: MAL.into(),
             detectable_since: Some(Timestamp(datetime!(2026-11-28 06:45 UTC))),
+            campaign: vec![],
         }
     );
     assert_eq!(
@@ -305,6 +307,7 @@ fn a_vulnerability_opens_no_incident_under_the_default_policy() {
 
     let policy = IncidentPolicy {
         opens_incident: [FindingKind::KnownMalware, FindingKind::Vulnerability].into(),
+        group_campaigns: true,
     };
     let plans = ingest::plan(&findings, &scanned, &[], &policy);
     assert_eq!(plans.len(), 1, "{plans:#?}");
@@ -549,4 +552,126 @@ fn re_opening_applies_only_past_eradication() {
     let e = refused.expect_err("still being handled");
     assert!(e.reason.contains("still being handled"), "{e}");
     assert_eq!(eradicating.stage, Stage::Eradication);
+}
+
+// --- Campaigns ------------------------------------------------------------------------------
+
+const ARTICLE: &str = "https://blog.example/npm-debug-and-chalk-packages-compromised";
+
+/// A finding of the September 2025 compromise: its own record, and the write-up every record
+/// of that attack cites.
+fn campaign_finding(name: &str, version: &str, id: &str) -> RecordedFinding {
+    RecordedFinding {
+        source: id.into(),
+        campaign: vec![id.into(), ARTICLE.into()],
+        ..finding(WEB, name, version, FindingKind::KnownMalware)
+    }
+}
+
+#[test]
+fn packages_hit_by_one_attack_open_one_incident_that_claims_them_all() {
+    let scanned = [lockfile(
+        WEB,
+        "3f9c2e1",
+        &[
+            "debug@4.4.2",
+            "chalk@5.6.1",
+            "ansi-styles@6.2.2",
+            "ms@2.1.3",
+        ],
+    )];
+    let findings = [
+        campaign_finding("debug", "4.4.2", "MAL-2025-46974"),
+        campaign_finding("chalk", "5.6.1", "MAL-2025-46969"),
+        campaign_finding("ansi-styles", "6.2.2", "MAL-2025-46967"),
+        // An unrelated malicious package in the same lockfile keeps its own incident.
+        finding(WEB, "flatmap-stream", "0.1.1", FindingKind::KnownMalware),
+    ];
+    let plans = plan(&findings, &scanned, &[]);
+    assert_eq!(plans.len(), 2, "{plans:#?}");
+    let claims = |p: &Plan| match &p.target {
+        Target::New { claims } => claims.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(claims(&plans[0]), ["ansi-styles", "chalk", "debug"]);
+    assert_eq!(claims(&plans[1]), ["flatmap-stream"]);
+    let incident = open_new(&plans[0], 1);
+    let Change::Opened { title, .. } = &plans[0].changes[0] else {
+        panic!("{plans:#?}")
+    };
+    assert_eq!(
+        title,
+        "ansi-styles@6.2.2; chalk@5.6.1; debug@4.4.2: known malicious release"
+    );
+    assert_eq!(incident.packages.len(), 3);
+    // One project, exposed once, resolving all three.
+    assert_eq!(incident.projects.len(), 1);
+    assert_eq!(
+        incident.projects[0].resolved,
+        ["ansi-styles@6.2.2", "chalk@5.6.1", "debug@4.4.2"]
+    );
+    assert!(incident.campaign.contains(ARTICLE));
+    assert!(plan(&findings[..3], &scanned, &[incident]).is_empty());
+}
+
+#[test]
+fn a_later_package_of_the_same_attack_joins_the_open_incident() {
+    let scanned = [lockfile(WEB, "3f9c2e1", &["debug@4.4.2"])];
+    let first = [campaign_finding("debug", "4.4.2", "MAL-2025-46974")];
+    let incident = open_new(&plan(&first, &scanned, &[])[0], 1);
+
+    // The next day the API turns out to resolve chalk@5.6.1, a sibling of the same attack.
+    let scanned = [
+        lockfile(WEB, "3f9c2e1", &["debug@4.4.2"]),
+        lockfile(API, "4d0e3f2", &["chalk@5.6.1"]),
+    ];
+    let chalk = RecordedFinding {
+        lockfile: API.into(),
+        project: "api".into(),
+        ..campaign_finding("chalk", "5.6.1", "MAL-2025-46969")
+    };
+    let findings = [first[0].clone(), chalk];
+    let plans = plan(&findings, &scanned, std::slice::from_ref(&incident));
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(plans[0].target, Target::Existing(IncidentId(1)));
+    assert_eq!(kinds(&plans[0]), ["package-affected", "project-exposed"]);
+    let joined = apply(&incident, &plans[0]);
+    let names: Vec<&str> = joined.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["debug", "chalk"]);
+    assert!(plan(&findings, &scanned, &[joined]).is_empty());
+}
+
+#[test]
+fn per_package_grouping_opens_one_incident_per_package() {
+    let scanned = [lockfile(WEB, "3f9c2e1", &["debug@4.4.2", "chalk@5.6.1"])];
+    let findings = [
+        campaign_finding("debug", "4.4.2", "MAL-2025-46974"),
+        campaign_finding("chalk", "5.6.1", "MAL-2025-46969"),
+    ];
+    let policy = IncidentPolicy {
+        group_campaigns: false,
+        ..IncidentPolicy::default()
+    };
+    let plans = ingest::plan(&findings, &scanned, &[], &policy);
+    assert_eq!(plans.len(), 2, "{plans:#?}");
+}
+
+#[test]
+fn a_package_with_its_own_incident_stays_there_and_pulls_its_siblings_in() {
+    // debug's incident predates campaign keys (an older record): it has none.
+    let scanned = [lockfile(WEB, "3f9c2e1", &["debug@4.4.2"])];
+    let incident = open_new(&plan(&[malware(WEB, "4.4.2")], &scanned, &[])[0], 1);
+    assert!(incident.campaign.is_empty());
+
+    let scanned = [lockfile(WEB, "3f9c2e1", &["debug@4.4.2", "chalk@5.6.1"])];
+    let findings = [
+        campaign_finding("debug", "4.4.2", MAL),
+        campaign_finding("chalk", "5.6.1", "MAL-2025-46969"),
+    ];
+    let plans = plan(&findings, &scanned, std::slice::from_ref(&incident));
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    assert_eq!(plans[0].target, Target::Existing(IncidentId(1)));
+    let joined = apply(&incident, &plans[0]);
+    assert_eq!(joined.packages.len(), 2);
+    assert!(joined.campaign.contains(ARTICLE));
 }

@@ -51,6 +51,7 @@ fn affected(version: &str, detectable_since: Option<OffsetDateTime>) -> Change {
         version: version.into(),
         source: "MAL-2026-4711".into(),
         detectable_since: detectable_since.map(Timestamp),
+        campaign: vec![],
     }
 }
 
@@ -438,6 +439,7 @@ fn a_version_affected_twice_is_listed_once_with_every_source() {
             version: "4.4.2".into(),
             source: "inspection: malicious".into(),
             detectable_since: None,
+            campaign: vec![],
         },
     ]);
     assert_eq!(incident.packages.len(), 1);

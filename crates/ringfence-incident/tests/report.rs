@@ -46,6 +46,7 @@ fn events(title: &str) -> Vec<Event> {
                 version: "4.4.2".into(),
                 source: "MAL-2026-4711".into(),
                 detectable_since: Some(datetime!(2026-11-28 06:45 UTC).into()),
+                campaign: vec![],
             },
         ),
         ev(

@@ -58,6 +58,7 @@ fn opened() -> Vec<Event> {
                 version: "4.4.2".into(),
                 source: "MAL-2025-46974".into(),
                 detectable_since: Some(Timestamp(at(-90))),
+                campaign: vec![],
             },
         ),
     ]

@@ -48,6 +48,10 @@ pub struct AdvisoryInfo {
     /// When the advisory was published: the start of time-to-detect for incidents.
     #[serde(with = "time::serde::rfc3339::option")]
     pub published: Option<time::OffsetDateTime>,
+    /// What ties this advisory to others of the same attack, for grouping incidents: its id
+    /// and aliases, and the URLs of the articles and reports its records cite.
+    #[serde(skip)]
+    pub campaign: Vec<String>,
 }
 
 impl Finding {
@@ -61,6 +65,27 @@ impl Finding {
         }
         parts.join(" → ")
     }
+}
+
+/// The ids, aliases and cited reports of a match's records. Records of one attack on many
+/// packages share them: the s1ngularity `@nx/*` records alias one GHSA, and the chalk/debug
+/// records cite the same write-ups.
+fn campaign_keys(m: &ringfence_advisory::Match) -> Vec<String> {
+    let mut keys: Vec<String> = std::iter::once(m.advisory.id.clone())
+        .chain(m.aliases.iter().cloned())
+        .collect();
+    for record in std::iter::once(&m.advisory).chain(&m.also) {
+        keys.extend(
+            record
+                .references
+                .iter()
+                .filter(|r| matches!(r.kind.as_str(), "ARTICLE" | "REPORT"))
+                .map(|r| r.url.clone()),
+        );
+    }
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 /// Matches every package of every lockfile. Findings are sorted: known malware first, then
@@ -113,6 +138,7 @@ pub fn identify(lockfiles: &[Lockfile], index: &AdvisoryIndex) -> Vec<Finding> {
                         severity: m.severity,
                         url: format!("https://osv.dev/vulnerability/{}", advisory.id),
                         published: advisory.published,
+                        campaign: campaign_keys(&m),
                     },
                     certain: m.certainty == Certainty::Affected,
                     notes: m.notes.clone(),

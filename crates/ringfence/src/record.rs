@@ -179,6 +179,7 @@ pub async fn record(
             FindingKind::Blocked,
         ]
         .into(),
+        group_campaigns: config.policy.group_campaigns(),
     };
 
     for attempt in 1..=ATTEMPTS {
@@ -394,6 +395,7 @@ fn recorded_findings(
                 source: f.advisory.id.clone(),
                 summary: f.advisory.summary.clone(),
                 detectable_since: f.advisory.published.map(Timestamp),
+                campaign: f.advisory.campaign.clone(),
             },
             facts,
             severity,
@@ -432,6 +434,7 @@ fn recorded_findings(
                         source: "inspection".into(),
                         summary: format!("{} verdict: {}", v.verdict.as_str(), ids.join(", ")),
                         detectable_since: None,
+                        campaign: vec![],
                     },
                     FindingFacts {
                         ecosystem: ringfence_package::Ecosystem::Npm,
@@ -461,6 +464,7 @@ fn recorded_findings(
                 source: "blocklist".into(),
                 summary: b.reason.clone(),
                 detectable_since: None,
+                campaign: vec![],
             },
             FindingFacts {
                 ecosystem: ringfence_package::Ecosystem::from_osv(&b.ecosystem)

@@ -43,6 +43,7 @@ on_both_backends!(
     blocked_version_fails_the_scan_until_removed,
     export_to_an_unwritable_place_records_nothing,
     a_closed_incident_re_opens_when_its_version_comes_back,
+    one_attack_on_many_packages_is_one_incident,
 );
 
 /// One responder (alice) working in a folder that holds a copy of examples/webshop.
@@ -820,4 +821,97 @@ fn a_closed_incident_re_opens_when_its_version_comes_back(s: &Session) {
     );
     assert_eq!(version(&s.show("INC-1")), v);
     s.ok(&["audit", "verify"]);
+}
+
+/// A project hit by the September 2025 compromise (chalk, debug, strip-ansi: three records
+/// that cite the same write-ups) and, separately, by flatmap-stream.
+fn write_campaign_project(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let entry = |name: &str, version: &str| {
+        format!("\"node_modules/{name}\": {{ \"version\": \"{version}\", \"license\": \"MIT\" }}")
+    };
+    let packages = [
+        ("chalk", "5.6.1"),
+        ("debug", "4.4.2"),
+        ("strip-ansi", "7.1.1"),
+        ("flatmap-stream", "0.1.1"),
+    ];
+    let deps: Vec<String> = packages
+        .iter()
+        .map(|(n, v)| format!("\"{n}\": \"{v}\""))
+        .collect();
+    let entries: Vec<String> = packages.iter().map(|(n, v)| entry(n, v)).collect();
+    let lock = format!(
+        "{{ \"name\": \"cli\", \"version\": \"1.0.0\", \"lockfileVersion\": 3, \"requires\": true,\n  \"packages\": {{\n    \"\": {{ \"name\": \"cli\", \"version\": \"1.0.0\", \"dependencies\": {{ {} }} }},\n    {}\n  }}\n}}\n",
+        deps.join(", "),
+        entries.join(",\n    ")
+    );
+    std::fs::write(dir.join("package-lock.json"), lock).unwrap();
+}
+
+fn one_attack_on_many_packages_is_one_incident(s: &Session) {
+    write_campaign_project(&s.path("cli"));
+    let scan = |args: &[&str]| {
+        let (code, stdout, stderr) = s.run(args);
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        parse(&stdout)
+    };
+    let recorded = scan(&["scan", "cli", "--record", "--format", "json"]);
+    let titles: Vec<&str> = recorded["recorded"]["opened"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "chalk@5.6.1; debug@4.4.2; strip-ansi@7.1.1: known malicious release",
+            "flatmap-stream@0.1.1: known malicious release",
+        ],
+        "{recorded:#}"
+    );
+    let inc = s.show("INC-1");
+    let names: Vec<&str> = inc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["chalk", "debug", "strip-ansi"]);
+
+    // Containment covers the whole attack at once.
+    s.ok(&["contain", "INC-1", "--block"]);
+    let blocked = s.json(&["block", "list", "--json"]);
+    assert_eq!(blocked.as_array().unwrap().len(), 3, "{blocked:#}");
+
+    // The same scan again adds nothing; with per-package grouping a new database would have
+    // opened one incident per package.
+    let again = scan(&["scan", "cli", "--record", "--format", "json"]);
+    assert_eq!(
+        again["recorded"]["opened"],
+        Value::Array(vec![]),
+        "{again:#}"
+    );
+    std::fs::write(
+        s.path("ringfence.toml"),
+        "[policy]\nincident-grouping = \"package\"\n",
+    )
+    .unwrap();
+    let separate = s.rf.dir.path().join("separate.db");
+    let (code, stdout, stderr) = run(s
+        .rf
+        .cmd()
+        .current_dir(&s.work)
+        .env("RINGFENCE_DB", &separate)
+        .args(["scan", "cli", "--record", "--format", "json"]));
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert_eq!(
+        parse(&stdout)["recorded"]["opened"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4,
+        "{stdout}"
+    );
 }

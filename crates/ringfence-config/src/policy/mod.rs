@@ -202,6 +202,9 @@ pub struct Policy {
     exceptions: Vec<Exception>,
     blocklist: Vec<BlockedSpec>,
     min_release_age: Option<Duration>,
+    /// `incident-grouping = "package"`: one incident per package even when several are hit by
+    /// one attack. The default groups a campaign's packages into one incident.
+    per_package_incidents: bool,
 }
 
 /// One source of an action while deciding: the finding's kind or one alert.
@@ -241,6 +244,12 @@ impl Policy {
         self.blocklist
             .iter()
             .find(|b| b.spec().matches(ecosystem, name, version))
+    }
+
+    /// Whether findings of different packages that share an advisory or a report about the
+    /// attack go into one incident (`incident-grouping = "campaign"`, the default).
+    pub fn group_campaigns(&self) -> bool {
+        !self.per_package_incidents
     }
 
     /// The cool-down: versions published less than this long ago are `too-new`.

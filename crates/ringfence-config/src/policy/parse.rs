@@ -17,6 +17,7 @@ use crate::source::{Source, did_you_mean};
 
 const POLICY_KEYS: &[&str] = &[
     "min-release-age",
+    "incident-grouping",
     "findings",
     "alerts",
     "exceptions",
@@ -52,6 +53,18 @@ pub(crate) fn read_policy(item: &Item, src: &mut Source, today: time::Date) -> P
         match parse_age(text.get_ref()) {
             Ok(d) => policy.min_release_age = Some(d),
             Err(e) => src.error(Some(text.span()), e),
+        }
+    }
+    if let Some(grouping) = table.get("incident-grouping")
+        && let Some(text) = src.decode::<Spanned<String>>(grouping)
+    {
+        match text.get_ref().as_str() {
+            "campaign" => policy.per_package_incidents = false,
+            "package" => policy.per_package_incidents = true,
+            other => src.error(
+                Some(text.span()),
+                format!("incident-grouping must be \"campaign\" or \"package\", not \"{other}\""),
+            ),
         }
     }
     if let Some(findings) = table.get("findings") {

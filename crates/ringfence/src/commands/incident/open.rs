@@ -69,6 +69,7 @@ pub async fn run(store: &Store, args: &OpenArgs, global: &GlobalArgs) -> anyhow:
             version,
             source: "manual".into(),
             detectable_since: None,
+            campaign: vec![],
         });
     }
     let events: Vec<Event> = changes
