@@ -57,7 +57,9 @@
 //!
 //! [webhooks.security]
 //! url = "https://hooks.example.com/ringfence"      # http or https
-//! format = "slack"         # json (default) or slack
+//! # url-env = "RINGFENCE_SLACK_URL"   # instead of url: the variable holding it (Slack URLs
+//! #                                   # are credentials); read when a message is sent
+//! format = "json"          # json (default) or slack
 //! secret-env = "RINGFENCE_WEBHOOK_SECRET"          # the variable holding the HMAC secret
 //! ```
 //!
@@ -89,7 +91,7 @@ pub use package::PackageSpec;
 pub use playbook::{Playbook, Step, TaskTemplate, Trigger};
 pub use policy::{Action, BlockedSpec, Decision, Exception, Policy};
 pub use team::{Responder, Team};
-pub use webhook::{Webhook, WebhookFormat};
+pub use webhook::{URL_ENV_PREFIX, Webhook, WebhookFormat, resolve_url};
 
 /// A valid configuration. [`Config::default`] is what ringfence uses without a file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -33,11 +33,16 @@ impl fmt::Display for WebhookFormat {
     }
 }
 
+/// The prefix of [`Webhook::url`] when `url-env` names the variable that holds the URL.
+pub const URL_ENV_PREFIX: &str = "env:";
+
 /// A named notification endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Webhook {
     pub name: String,
-    /// An `http` or `https` URL.
+    /// An `http` or `https` URL, or `env:NAME` when `url-env` names the variable that holds
+    /// it. A Slack webhook's path is its credential: with `url-env` it sits in neither the
+    /// file nor the database, and is read from the environment when a message is sent.
     pub url: String,
     pub format: WebhookFormat,
     /// The environment variable holding the HMAC secret; `None` sends unsigned requests.
@@ -47,7 +52,8 @@ pub struct Webhook {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct WebhookWire {
-    url: Spanned<String>,
+    url: Option<Spanned<String>>,
+    url_env: Option<Spanned<String>>,
     format: Option<Spanned<String>>,
     secret_env: Option<Spanned<String>>,
 }
@@ -72,10 +78,44 @@ pub(crate) fn read_webhooks(item: &Item, src: &mut Source) -> Vec<Webhook> {
 fn read_webhook(name: &str, item: &Item, src: &mut Source) -> Option<Webhook> {
     let wire: WebhookWire = src.decode(item)?;
     let mut ok = true;
-    if let Err(e) = check_url(wire.url.get_ref()) {
-        src.error(Some(wire.url.span()), e);
-        ok = false;
-    }
+    let (url, url_span) = match (&wire.url, &wire.url_env) {
+        (Some(url), None) => {
+            if let Err(e) = check_url(url.get_ref()) {
+                src.error(Some(url.span()), e);
+                ok = false;
+            }
+            (url.get_ref().clone(), url.span())
+        }
+        (None, Some(var)) => {
+            if !is_env_name(var.get_ref()) {
+                src.error(
+                    Some(var.span()),
+                    format!(
+                        "`{}` is not an environment variable name: `url-env` names the variable that holds the URL",
+                        var.get_ref()
+                    ),
+                );
+                ok = false;
+            }
+            (format!("{URL_ENV_PREFIX}{}", var.get_ref()), var.span())
+        }
+        (Some(url), Some(_)) => {
+            src.error(
+                Some(url.span()),
+                format!("webhook `{name}` has both `url` and `url-env`: keep one"),
+            );
+            return None;
+        }
+        (None, None) => {
+            src.error(
+                item.span(),
+                format!(
+                    "webhook `{name}` needs `url`, or `url-env` naming the variable that holds it"
+                ),
+            );
+            return None;
+        }
+    };
     let format = match wire
         .format
         .as_ref()
@@ -106,13 +146,21 @@ fn read_webhook(name: &str, item: &Item, src: &mut Source) -> Option<Webhook> {
     }
     if wire.secret_env.is_none() && format == WebhookFormat::Json {
         src.warn(
-            Some(wire.url.span()),
+            Some(url_span.clone()),
             format!("webhook `{name}` has no `secret-env`: its requests are not signed"),
+        );
+    }
+    if format == WebhookFormat::Slack && wire.url.is_some() {
+        src.warn(
+            Some(url_span),
+            format!(
+                "webhook `{name}`: a Slack webhook URL is a credential; keep it out of the file with `url-env`"
+            ),
         );
     }
     ok.then(|| Webhook {
         name: name.to_string(),
-        url: wire.url.into_inner(),
+        url,
         format,
         secret_env: wire.secret_env.map(Spanned::into_inner),
     })
@@ -133,4 +181,19 @@ fn is_env_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The URL to send to: `url` itself, or the value of the variable an `env:NAME` url names.
+pub fn resolve_url(url: &str) -> Result<String, String> {
+    let Some(var) = url.strip_prefix(URL_ENV_PREFIX) else {
+        return Ok(url.to_string());
+    };
+    match std::env::var(var) {
+        Ok(value) if !value.trim().is_empty() => {
+            let value = value.trim().to_string();
+            check_url(&value).map_err(|_| format!("{var} does not hold an http or https URL"))?;
+            Ok(value)
+        }
+        _ => Err(format!("the webhook URL variable {var} is not set here")),
+    }
 }

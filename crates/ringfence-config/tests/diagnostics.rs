@@ -547,3 +547,46 @@ url = "http://127.0.0.1:9000/hook"
         ]
     );
 }
+
+#[test]
+fn a_webhook_takes_its_url_from_the_file_or_from_a_variable_not_both() {
+    assert_errors(
+        "[webhooks.soc]\nurl = \"https://hooks.example.com/x\"\nurl-env = \"SOC_URL\"\n",
+        &[Is(
+            "ringfence.toml:2:7: webhook `soc` has both `url` and `url-env`: keep one",
+        )],
+    );
+    assert_errors(
+        "[webhooks.soc]\nformat = \"json\"\n",
+        &[Begins(
+            "ringfence.toml:1:1: webhook `soc` needs `url`, or `url-env` naming the variable",
+        )],
+    );
+    assert_errors(
+        "[webhooks.soc]\nurl-env = \"https://hooks.example.com/x\"\n",
+        &[Begins(
+            "ringfence.toml:2:11: `https://hooks.example.com/x` is not an environment variable name",
+        )],
+    );
+    let loaded = Config::parse_at(
+        "[webhooks.soc]\nurl-env = \"SOC_URL\"\nformat = \"slack\"\n",
+        Path::new("ringfence.toml"),
+        TODAY,
+    )
+    .expect("loads");
+    assert_eq!(loaded.config.webhooks[0].url, "env:SOC_URL");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+}
+
+#[test]
+fn a_slack_url_written_in_the_file_is_a_warning() {
+    let warned = warnings(
+        "[webhooks.soc]\nurl = \"https://hooks.example.com/services/T0/B0/x\"\nformat = \"slack\"\n",
+    );
+    assert_eq!(
+        warned,
+        [
+            "ringfence.toml:2:7: webhook `soc`: a Slack webhook URL is a credential; keep it out of the file with `url-env`"
+        ]
+    );
+}

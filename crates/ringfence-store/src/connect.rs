@@ -109,7 +109,8 @@ async fn open_postgres(raw: &str) -> Result<Store, StoreError> {
 
 async fn finish(pool: Pool, location: String) -> Result<Store, StoreError> {
     let result = match &pool {
-        Pool::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+        Pool::Sqlite(p) => migrate_sqlite(p).await,
+        // sqlx holds an advisory lock while migrating PostgreSQL: concurrent starts queue.
         Pool::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
     };
     if let Err(e) = result {
@@ -123,6 +124,33 @@ async fn finish(pool: Pool, location: String) -> Result<Store, StoreError> {
         pool,
         location: location.into(),
     })
+}
+
+/// SQLite has no lock around sqlx's migrator: two processes that create the same new file at
+/// once (two CI jobs, a scan and a server) both try the first migration and one of them
+/// fails. The loser's next try finds the migrations applied (and checks their checksums), so
+/// a failure is retried a few times before it counts.
+async fn migrate_sqlite(pool: &sqlx::SqlitePool) -> Result<(), sqlx::migrate::MigrateError> {
+    let mut attempt = 1;
+    loop {
+        match SQLITE_MIGRATIONS.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 5 && !is_permanent(&e) => {
+                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Failures a retry cannot fix: a database from a newer ringfence, or an edited migration.
+fn is_permanent(e: &sqlx::migrate::MigrateError) -> bool {
+    use sqlx::migrate::MigrateError;
+    matches!(
+        e,
+        MigrateError::VersionMissing(_) | MigrateError::VersionMismatch(_) | MigrateError::Dirty(_)
+    )
 }
 
 /// SQLite's own message for a missing or unwritable directory is "unable to open database

@@ -27,6 +27,32 @@ async fn reopen_keeps_data_and_schema(db: &TestDb) {
     }
 }
 
+/// Several processes starting on a database file that does not exist yet (two CI jobs at
+/// once): every one of them opens it, and the schema is created once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_opens_of_a_new_file_all_succeed() {
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db").display().to_string();
+        let opens: Vec<_> = (0..6)
+            .map(|_| {
+                let path = path.clone();
+                tokio::spawn(async move { Store::open(&path).await })
+            })
+            .collect();
+        for open in opens {
+            let store = open
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("round {round}: {e}"));
+            store.close().await;
+        }
+        let store = Store::open(&path).await.unwrap();
+        assert!(store.incidents(true).await.unwrap().is_empty());
+        store.close().await;
+    }
+}
+
 #[tokio::test]
 async fn sqlite_location_forms() {
     let dir = tempfile::tempdir().unwrap();

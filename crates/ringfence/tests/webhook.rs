@@ -271,6 +271,54 @@ fn a_missing_secret_keeps_the_message_unsent() {
     assert!(receiver.seen().is_empty(), "never sent unsigned");
 }
 
+/// `url-env`: the outbox keeps the variable's name; the URL is read when sending.
+#[test]
+fn a_url_from_the_environment_is_read_when_sending_and_never_stored() {
+    let rf = Ringfence::new();
+    let receiver = Receiver::start_any(200);
+    let url = format!(
+        "http://127.0.0.1:{}/services/T0/B0/slack-secret",
+        receiver.port()
+    );
+    let var = "RF_TEST_SLACK_URL";
+    let (code, out, err) = notify(
+        &rf,
+        &[
+            "enqueue",
+            "--webhook-url",
+            &format!("env:{var}"),
+            "--text",
+            "x",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+
+    // Not set where the deliverer runs: kept, with the reason.
+    let (code, out, _) = run(rf.cmd().env_remove(var).args(["notify", "deliver"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("RF_TEST_SLACK_URL is not set"), "{out}");
+    assert!(receiver.seen().is_empty());
+    let (_, out, _) = notify(&rf, &["status", "--json"]);
+    assert_eq!(
+        json(&out)["pending"][0]["url"],
+        "env:RF_TEST_SLACK_URL",
+        "{out}"
+    );
+    // No row of the outbox holds the URL (rows matched by a no-op update).
+    let holding = rf.execute_sql("UPDATE outbox SET url = url WHERE url LIKE '%slack-secret%'");
+    assert_eq!(holding, 0);
+    assert_eq!(
+        rf.execute_sql("UPDATE outbox SET url = url WHERE url LIKE 'env:%'"),
+        1
+    );
+
+    let (code, out, err) = run(rf.cmd().env(var, &url).args(["notify", "deliver", "--all"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/services/T0/B0/slack-secret");
+}
+
 #[test]
 fn incident_fields_go_into_the_slack_body() {
     let rf = Ringfence::new();

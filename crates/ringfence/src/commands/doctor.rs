@@ -162,32 +162,15 @@ fn ping_all(webhooks: &[Webhook]) -> anyhow::Result<Vec<Ping>> {
 }
 
 fn ping(sender: &Sender, webhook: &Webhook, notification: &Notification) -> SendOutcome {
-    let secret = match &webhook.secret_env {
-        None => None,
-        Some(var) => match std::env::var(var) {
-            Ok(s) if !s.is_empty() => Some(s),
-            _ => {
-                return SendOutcome::Failed {
-                    status: None,
-                    error: format!(
-                        "the signing secret variable {var} is not set here; not pinged unsigned"
-                    ),
-                    retry_after: None,
-                };
-            }
-        },
-    };
     let format = match webhook.format {
         WebhookFormat::Json => Format::Json,
         WebhookFormat::Slack => Format::Slack,
     };
-    sender.send(
-        &webhook.url,
-        &notification.body(format),
-        secret.as_deref().map(str::as_bytes),
-        "test",
-        None,
-    )
+    let target = crate::notify::deliver::Target {
+        url: &webhook.url,
+        secret_env: webhook.secret_env.as_deref(),
+    };
+    sender.send_to(&target, &notification.body(format), "test", None, "pinged")
 }
 
 fn print_text(report: &Report) -> anyhow::Result<()> {

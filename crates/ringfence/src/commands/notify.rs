@@ -86,6 +86,9 @@ pub struct NotifyTestArgs {
 
 #[derive(Debug, Args)]
 pub struct NotifyEnqueueArgs {
+    /// Where to send it: an http(s) URL, or `env:NAME` to read the URL from the variable
+    /// NAME when the message is sent (a Slack webhook URL is a credential; this way it is
+    /// never stored).
     #[arg(long, value_name = "URL")]
     pub webhook_url: String,
 

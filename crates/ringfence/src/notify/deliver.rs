@@ -132,29 +132,58 @@ impl Sender {
 
     /// Sends one outbox message, reading its secret from the environment now.
     pub fn send_message(&self, m: &OutboxMessage) -> SendOutcome {
-        let secret = match &m.secret_env {
+        let target = Target {
+            url: &m.url,
+            secret_env: m.secret_env.as_deref(),
+        };
+        self.send_to(&target, &m.body, &m.event, Some(m.id), "sent")
+    }
+
+    /// Sends to a webhook as configured: its URL (an `env:NAME` one read from the
+    /// environment now, so it is stored nowhere) and its signing secret, both read here.
+    /// A missing variable fails the send ("not `verb`"): never sent unsigned or guessed.
+    pub fn send_to(
+        &self,
+        target: &Target<'_>,
+        body: &str,
+        event: &str,
+        delivery: Option<i64>,
+        verb: &str,
+    ) -> SendOutcome {
+        let failed = |error: String| SendOutcome::Failed {
+            status: None,
+            error,
+            retry_after: None,
+        };
+        let secret = match target.secret_env {
             None => None,
             Some(var) => match std::env::var(var) {
                 Ok(s) if !s.is_empty() => Some(s),
                 _ => {
-                    return SendOutcome::Failed {
-                        status: None,
-                        error: format!(
-                            "the signing secret variable {var} is not set here; not sent unsigned"
-                        ),
-                        retry_after: None,
-                    };
+                    return failed(format!(
+                        "the signing secret variable {var} is not set here; not {verb} unsigned"
+                    ));
                 }
             },
         };
+        let url = match ringfence_config::resolve_url(target.url) {
+            Ok(url) => url,
+            Err(error) => return failed(format!("{error}; not {verb}")),
+        };
         self.send(
-            &m.url,
-            &m.body,
+            &url,
+            body,
             secret.as_deref().map(str::as_bytes),
-            &m.event,
-            Some(m.id),
+            event,
+            delivery,
         )
     }
+}
+
+/// A webhook as stored: its URL (or `env:NAME`) and the variable holding its secret.
+pub struct Target<'a> {
+    pub url: &'a str,
+    pub secret_env: Option<&'a str>,
 }
 
 /// A non-2xx answer: why, in a line, with the start of the receiver's explanation.
@@ -294,6 +323,9 @@ fn record(
 
 /// `https://hooks.example.com/…`: the origin, with the path (often a secret) elided.
 pub fn display_url(url: &str) -> String {
+    if url.starts_with(ringfence_config::URL_ENV_PREFIX) {
+        return url.to_string();
+    }
     match reqwest::Url::parse(url) {
         Ok(u) => {
             let origin = u.origin().ascii_serialization();
