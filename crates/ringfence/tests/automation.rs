@@ -13,7 +13,7 @@ use ringfence_registry::testing::{FixturePackage, FixtureRegistry};
 use serde_json::Value;
 use time::macros::datetime;
 use util::receiver::{Receiver, Seen, free_port};
-use util::{Ringfence, repo_root, run};
+use util::{Ringfence, fix_debug_in_lockfile, repo_root, run};
 
 const PLAYBOOK: &str = "malicious-npm-release";
 const PLAYBOOK_ACTOR: &str = "playbook:malicious-npm-release";
@@ -548,6 +548,49 @@ fn a_new_exposure_reruns_the_playbook_idempotently(rf: Ringfence) {
     assert_eq!(shop.show(&ua_parser)["timeline"], before[2]["timeline"]);
     assert_eq!(shop.json(&["block", "list", "--json"]), blocklist);
     assert_eq!(receiver.seen().len(), 3, "{:#?}", receiver.seen());
+    let (code, out, err) = shop.run(&["audit", "verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+on_sqlite_and_postgres!(
+    a_re_opened_incident_is_notified_and_contained_again,
+    a_version_that_comes_back_re_opens_and_notifies_on_sqlite,
+    a_version_that_comes_back_re_opens_and_notifies_on_postgres
+);
+
+/// debug@4.4.2 is fixed, the incident closed; a later bump brings it back. The same incident
+/// re-opens, the playbook tells the team (`incident.reopened`) and, the block still holding,
+/// takes it back to eradication.
+fn a_re_opened_incident_is_notified_and_contained_again(rf: Ringfence) {
+    let (_registry, receiver, shop) = shop_with_receiver(rf);
+    let debug = incident_of(&shop.scan(), "debug");
+    let lockfile = shop.root.join("storefront/package-lock.json");
+    let original = std::fs::read(&lockfile).unwrap();
+    fix_debug_in_lockfile(&lockfile);
+    shop.scan();
+    for _ in 0..3 {
+        shop.json(&[
+            "incident", "advance", &debug, "--force", "--reason", "fixed", "--json",
+        ]);
+    }
+    assert_eq!(shop.show(&debug)["stage"], "closed");
+    let sent = receiver.seen().len();
+
+    std::fs::write(&lockfile, &original).unwrap();
+    let scan = shop.scan();
+    assert_eq!(scan["recorded"]["opened"], Value::Array(vec![]), "{scan:#}");
+    let inc = shop.show(&debug);
+    assert_eq!(inc["reopenings"][0]["from"], "closed", "{inc:#}");
+    assert_eq!(inc["stage"], "eradication", "{inc:#}");
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), sent + 1, "{seen:#?}");
+    let last = seen.last().unwrap();
+    assert_eq!(last.headers["x-ringfence-event"], "incident.reopened");
+    assert_eq!(about(last), debug);
+
+    // Recorded again: nothing new, nothing sent.
+    shop.scan();
+    assert_eq!(receiver.seen().len(), sent + 1);
     let (code, out, err) = shop.run(&["audit", "verify"]);
     assert_eq!(code, 0, "{out}{err}");
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use util::{Ringfence, repo_root, run};
+use util::{Ringfence, fix_debug_in_lockfile, repo_root, run};
 
 /// Runs each named check on SQLite and, when `DATABASE_URL` is set, on PostgreSQL.
 macro_rules! on_both_backends {
@@ -177,21 +177,6 @@ fn sha256_of(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// Moves the storefront's lockfile from debug@4.4.2 (malicious) to 4.4.1, as the fix would.
-fn fix_debug_in_lockfile(lockfile: &Path) {
-    let text = std::fs::read_to_string(lockfile).unwrap();
-    let entry = text.find("\"node_modules/debug\": {").expect("debug entry");
-    let bad = "\"version\": \"4.4.2\"";
-    let at = entry + text[entry..].find(bad).expect("its version");
-    assert!(at - entry < 80, "the version belongs to the debug entry");
-    let fixed = format!(
-        "{}\"version\": \"4.4.1\"{}",
-        &text[..at],
-        &text[at + bad.len()..]
-    );
-    std::fs::write(lockfile, fixed).unwrap();
 }
 
 /// The first change a recorded scan made to an incident it updated.

@@ -320,8 +320,13 @@ fn run_step(
                 },
                 secret_env: wh.secret_env.clone(),
             };
+            // Once when the incident opens (or the playbook first meets it), and again each
+            // time it is re-opened: a version that came back is news the team must hear.
+            let reopenings = incident.reopenings.len();
             let event = if t.just_opened {
                 "incident.opened"
+            } else if reopenings > 0 {
+                "incident.reopened"
             } else {
                 "incident.updated"
             };
@@ -332,8 +337,12 @@ fn run_step(
                 ringfence_incident::Timestamp(ctx.at).rfc3339(),
                 serde_json::json!({ "playbook": name }),
             );
-            // One notification per incident, playbook and webhook: a re-run queues nothing.
-            let key = format!("{id}/{name}/notify");
+            // One notification per incident, playbook, webhook and re-opening: a re-run
+            // queues nothing.
+            let key = match reopenings {
+                0 => format!("{id}/{name}/notify"),
+                n => format!("{id}/{name}/notify/reopened-{n}"),
+            };
             let message = notify::outbox_message(&target, &notification, Some(id), Some(&key));
             let ids = ctx.rt.block_on(ctx.store.enqueue(&[message]))?;
             if !ids.is_empty() {

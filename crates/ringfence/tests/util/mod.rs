@@ -187,3 +187,20 @@ pub fn postgres_url() -> Option<String> {
         }
     }
 }
+
+/// Moves examples/webshop's storefront lockfile from debug@4.4.2 (malicious) to 4.4.1, as the
+/// fix would.
+#[allow(dead_code)]
+pub fn fix_debug_in_lockfile(lockfile: &std::path::Path) {
+    let text = std::fs::read_to_string(lockfile).unwrap();
+    let entry = text.find("\"node_modules/debug\": {").expect("debug entry");
+    let bad = "\"version\": \"4.4.2\"";
+    let at = entry + text[entry..].find(bad).expect("its version");
+    assert!(at - entry < 80, "the version belongs to the debug entry");
+    let fixed = format!(
+        "{}\"version\": \"4.4.1\"{}",
+        &text[..at],
+        &text[at + bad.len()..]
+    );
+    std::fs::write(lockfile, fixed).unwrap();
+}
