@@ -864,6 +864,19 @@ fn one_attack_on_many_packages_is_one_incident(s: &Session) {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["chalk", "debug", "strip-ansi"]);
+    // Why they are one incident: the write-up all three records cite.
+    let text = s.ok(&["incident", "show", "INC-1"]);
+    assert!(text.contains("one attack, linked by"), "{text}");
+    assert!(
+        text.contains("npm-debug-and-chalk-packages-compromised"),
+        "{text}"
+    );
+    s.ok(&["report", "INC-1", "-o", "campaign.md"]);
+    let report = std::fs::read_to_string(s.path("campaign.md")).unwrap();
+    assert!(
+        report.contains("One attack: these packages were grouped"),
+        "{report}"
+    );
 
     // Containment covers the whole attack at once.
     s.ok(&["contain", "INC-1", "--block"]);

@@ -284,6 +284,16 @@ fn packages(doc: &mut Doc, facts: &Facts) {
     if !others.is_empty() {
         doc.paragraph(plain(format!("Also on the blocklist: {}.", join(&others))));
     }
+    // Why several packages are one incident: what their advisories share.
+    let campaign = &facts.incident.campaign;
+    if facts.incident.packages.len() > 1 && !campaign.is_empty() {
+        let keys: Vec<&String> = campaign.iter().collect();
+        doc.paragraph(plain(format!(
+            "One attack: these packages were grouped because their advisories share ids or \
+             cite the same reports ({}).",
+            join(&keys)
+        )));
+    }
 }
 
 fn join(items: &[&String]) -> String {

@@ -99,6 +99,15 @@ fn print(
                 writeln!(out, "    {version} published {at}")?;
             }
         }
+        if i.packages.len() > 1 && !i.campaign.is_empty() {
+            let keys: Vec<&str> = i.campaign.iter().map(String::as_str).collect();
+            writeln!(
+                out,
+                "  {} {}",
+                "one attack, linked by".dimmed(),
+                keys.join(", ")
+            )?;
+        }
     }
     if !i.projects.is_empty() {
         writeln!(out, "\n{}", "Affected projects".bold())?;
