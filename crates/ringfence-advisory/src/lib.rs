@@ -29,12 +29,18 @@
 //! What cannot be evaluated (unknown range types, invalid bounds, a version that
 //! does not parse) is a [`Certainty::Possible`] match with a note, never a silent
 //! "not affected". See the `evaluate` and `index` module docs for the exact rules.
+//!
+//! # Identifying
+//! [`identify::identify`] matches every package of every lockfile and returns sorted
+//! [`identify::Finding`]s: where the package is, the path that pulled it in, what to do, and
+//! the campaign keys (ids, aliases, cited reports) that tie one attack's records together.
 
 mod advisory;
 mod bound;
 mod classify;
 mod error;
 mod evaluate;
+pub mod identify;
 mod import;
 mod index;
 mod snapshot;
