@@ -53,16 +53,45 @@ pub(crate) async fn open_sqlite_file(path: &Path) -> Result<Store, StoreError> {
         // lookup returning 10,000 records took twice as long without it. Address space
         // only; SQLite reads past the first GiB the ordinary way.
         .pragma("mmap_size", "1073741824");
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .acquire_timeout(CONNECT_TIMEOUT)
-        .connect_with(options)
-        .await
-        .map_err(|e| StoreError::Open {
-            location: location.clone(),
-            cause: sqlite_open_cause(&e),
-        })?;
+    // Switching a new file to WAL takes a lock that the busy timeout does not cover: two
+    // processes creating the same file at once can see "database is locked". Retried.
+    let mut attempt = 1;
+    let pool = loop {
+        let connected = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_with(options.clone())
+            .await;
+        match connected {
+            Ok(pool) => break pool,
+            Err(e) if attempt < OPEN_ATTEMPTS && is_locked(&e) => {
+                tokio::time::sleep(backoff(attempt)).await;
+                attempt += 1;
+            }
+            Err(e) => {
+                return Err(StoreError::Open {
+                    location: location.clone(),
+                    cause: sqlite_open_cause(&e),
+                });
+            }
+        }
+    };
     finish(Pool::Sqlite(pool), location).await
+}
+
+/// How often opening a SQLite file is tried while another process is creating it.
+const OPEN_ATTEMPTS: u64 = 10;
+
+/// 100 ms, 200 ms, ... at most 500 ms between tries: about 4 s in all.
+fn backoff(attempt: u64) -> std::time::Duration {
+    std::time::Duration::from_millis((100 * attempt).min(500))
+}
+
+/// SQLITE_BUSY (5) or SQLITE_LOCKED (6).
+fn is_locked(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code == "5" || code == "6")
 }
 
 async fn open_sqlite_memory() -> Result<Store, StoreError> {
@@ -135,8 +164,8 @@ async fn migrate_sqlite(pool: &sqlx::SqlitePool) -> Result<(), sqlx::migrate::Mi
     loop {
         match SQLITE_MIGRATIONS.run(pool).await {
             Ok(()) => return Ok(()),
-            Err(e) if attempt < 5 && !is_permanent(&e) => {
-                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+            Err(e) if attempt < OPEN_ATTEMPTS && !is_permanent(&e) => {
+                tokio::time::sleep(backoff(attempt)).await;
                 attempt += 1;
             }
             Err(e) => return Err(e),
