@@ -590,3 +590,51 @@ fn a_slack_url_written_in_the_file_is_a_warning() {
         ]
     );
 }
+
+/// Each diagnostic used to count lines and columns from the start of the file, so a file with
+/// an error on every line took quadratic time: 260 KB of unknown keys, 20 s; a megabyte, minutes.
+#[test]
+fn an_error_on_every_line_is_reported_in_time() {
+    const KEYS: usize = 40_000;
+    let mut text: String = (0..KEYS).map(|i| format!("k{i:06} = 1\n")).collect();
+    // And as many on one long line, after multi-byte characters, for the columns.
+    text.push_str("[team]\n#é\ncommanders = {");
+    let inline: Vec<String> = (0..KEYS).map(|i| format!("\"é{i:06}\" = \"a\"")).collect();
+    text.push_str(&inline.join(", "));
+    text.push_str("}\n");
+
+    let start = std::time::Instant::now();
+    let err = invalid_at(&text, "ringfence.toml");
+    let took = start.elapsed();
+    // Linear work is well under a second even in a debug build; the slack is for a busy machine.
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "{took:?} for {} bytes",
+        text.len()
+    );
+
+    let errors = err.errors();
+    assert!(
+        errors.len() >= 2 * KEYS,
+        "{:?}",
+        &errors[..errors.len().min(3)]
+    );
+    let first = &errors[0];
+    assert_eq!((first.line, first.column), (1, 1), "{first}");
+    let last_root = &errors[KEYS - 1];
+    assert_eq!((last_root.line, last_root.column), (KEYS, 1), "{last_root}");
+    // The last unknown incident type, at its key: counted in characters, not bytes.
+    let line = text.lines().nth(KEYS + 2).unwrap();
+    let key = line.rfind("\"é").unwrap();
+    let column = line[..key].chars().count() + 1;
+    assert!(
+        column < key,
+        "the line has multi-byte characters before the key"
+    );
+    let last = errors
+        .iter()
+        .rev()
+        .find(|d| d.message.contains("é"))
+        .unwrap();
+    assert_eq!((last.line, last.column), (KEYS + 3, column), "{last}");
+}

@@ -2,6 +2,8 @@
 //! [`Incident`] is what replaying them gives. The store keeps the events hash-chained
 //! (see [`crate::timeline`]); nothing else about an incident is ever written.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -481,11 +483,15 @@ impl Incident {
                     p.last_seen = at;
                     p.remediated_at = None;
                     p.commit = commit.clone();
-                    for r in resolved {
-                        if !p.resolved.contains(r) {
-                            p.resolved.push(r.clone());
-                        }
-                    }
+                    // A set, not `contains` per version: a hostile bundle's timeline can list
+                    // hundreds of thousands, which took minutes to merge one by one.
+                    let mut seen: HashSet<&str> = p.resolved.iter().map(String::as_str).collect();
+                    let added: Vec<String> = resolved
+                        .iter()
+                        .filter(|r| seen.insert(r.as_str()))
+                        .cloned()
+                        .collect();
+                    p.resolved.extend(added);
                 }
                 None => self.projects.push(AffectedProject {
                     project: project.clone(),
@@ -685,6 +691,11 @@ impl Incident {
 
     /// The id the next task gets.
     pub fn next_task_id(&self) -> u32 {
-        self.tasks.iter().map(|t| t.id).max().unwrap_or(0) + 1
+        self.tasks
+            .iter()
+            .map(|t| t.id)
+            .max()
+            .unwrap_or(0)
+            .saturating_add(1)
     }
 }
