@@ -339,8 +339,7 @@ fn contained_without_a_human(rf: Ringfence) {
     assert_eq!(status["outbox"]["delivered"], 3, "{status:#}");
     assert_eq!(status["outbox"]["pending"], 0, "{status:#}");
 
-    let (code, out, err) = shop.run(&["audit", "verify"]);
-    assert_eq!(code, 0, "{out}{err}");
+    shop.assert_audit_verifies();
 }
 
 on_sqlite_and_postgres!(
@@ -548,8 +547,7 @@ fn a_new_exposure_reruns_the_playbook_idempotently(rf: Ringfence) {
     assert_eq!(shop.show(&ua_parser)["timeline"], before[2]["timeline"]);
     assert_eq!(shop.json(&["block", "list", "--json"]), blocklist);
     assert_eq!(receiver.seen().len(), 3, "{:#?}", receiver.seen());
-    let (code, out, err) = shop.run(&["audit", "verify"]);
-    assert_eq!(code, 0, "{out}{err}");
+    shop.assert_audit_verifies();
 }
 
 on_sqlite_and_postgres!(
@@ -591,8 +589,7 @@ fn a_re_opened_incident_is_notified_and_contained_again(rf: Ringfence) {
     // Recorded again: nothing new, nothing sent.
     shop.scan();
     assert_eq!(receiver.seen().len(), sent + 1);
-    let (code, out, err) = shop.run(&["audit", "verify"]);
-    assert_eq!(code, 0, "{out}{err}");
+    shop.assert_audit_verifies();
 }
 
 // ── Reading what ringfence recorded ─────────────────────────────────────────────────────────
@@ -913,6 +910,12 @@ impl Shop {
         let (code, out, err) = self.run(&["scan", ".", "--record", "--format", "json"]);
         assert_eq!(code, 1, "{out}\n{err}");
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    }
+
+    /// Every hash chain in the database verifies.
+    fn assert_audit_verifies(&self) {
+        let (code, out, err) = self.run(&["audit", "verify"]);
+        assert_eq!(code, 0, "{out}{err}");
     }
 
     /// A command that must succeed, its JSON output parsed.
