@@ -465,10 +465,7 @@ impl Incident {
                     package.sources.push(source.clone());
                 }
                 if let Some(t) = detectable_since {
-                    // The earliest known moment wins: detection could have started there.
-                    if self.detectable_since.is_none_or(|d| *t < d) {
-                        self.detectable_since = Some(*t);
-                    }
+                    self.knowable_at(*t);
                 }
             }
             Change::ProjectExposed {
@@ -667,9 +664,7 @@ impl Incident {
                     .find(|p| &p.ecosystem == ecosystem && &p.name == name)
                     .ok_or_else(|| fail(format!("{ecosystem}:{name} is not affected")))?;
                 package.published.insert(version.clone(), *published);
-                if self.detectable_since.is_none_or(|d| *published < d) {
-                    self.detectable_since = Some(*published);
-                }
+                self.knowable_at(*published);
             }
             // Blocklist membership lives in the blocklist table; the event is the record of
             // who did it for this incident, and needs no state here.
@@ -680,6 +675,13 @@ impl Incident {
         }
         self.events += 1;
         Ok(())
+    }
+
+    /// The earliest known moment wins: detection could have started there.
+    fn knowable_at(&mut self, t: Timestamp) {
+        if self.detectable_since.is_none_or(|d| t < d) {
+            self.detectable_since = Some(t);
+        }
     }
 
     fn task_mut(&mut self, id: u32) -> Result<&mut Task, String> {

@@ -40,60 +40,88 @@ pub(super) fn units<'f, 'i>(
         unit.packages.push(package);
         unit.findings.extend(group);
     }
-    // First the packages that have an incident of their own.
+    // First the packages that have an incident of their own (each package is claimed by at
+    // most one open incident).
+    let holders: BTreeMap<(&str, &str), &'i Incident> = open
+        .iter()
+        .flat_map(|i| {
+            i.packages
+                .iter()
+                .map(move |p| ((p.ecosystem.as_str(), p.name.as_str()), *i))
+        })
+        .collect();
     let mut homeless: Vec<((&'f str, &'f str), Vec<&'f RecordedFinding>)> = Vec::new();
     for ((ecosystem, name), group) in by_package {
-        let holder = open
-            .iter()
+        let holder = holders
+            .get(&(ecosystem, name))
             .copied()
-            .find(|i| i.package(ecosystem, name).is_some())
             .or_else(|| reopens(incidents, ecosystem, name, &group));
         match holder {
             Some(incident) => join(&mut joined, incident, (ecosystem, name), group),
             None => homeless.push(((ecosystem, name), group)),
         }
     }
-    // Then those that share a campaign key with an open incident, or with what joined one.
-    if policy.group_campaigns {
-        let mut known: Vec<(&'i Incident, BTreeSet<&str>)> = open
-            .iter()
-            .map(|i| (*i, i.campaign.iter().map(String::as_str).collect()))
-            .collect();
-        for unit in joined.values() {
-            let incident = unit.target.expect("joined units have a target");
-            let keys = campaign_keys(&unit.findings);
-            match known.iter_mut().find(|(i, _)| i.id == incident.id) {
-                Some((_, k)) => k.extend(keys),
-                None => known.push((incident, keys)),
-            }
-        }
-        known.sort_by_key(|(i, _)| i.id);
-        let mut rest = Vec::new();
-        for (package, group) in homeless {
-            let keys = campaign_keys(&group);
-            match known.iter().find(|(_, k)| !k.is_disjoint(&keys)) {
-                Some((incident, _)) => join(&mut joined, incident, package, group),
-                None => rest.push((package, group)),
-            }
-        }
-        homeless = rest;
+    if !policy.group_campaigns {
+        let fresh = homeless.into_iter().map(|(package, group)| Unit {
+            packages: vec![package],
+            findings: group,
+            target: None,
+        });
+        return joined.into_values().chain(fresh).collect();
     }
+    // Then those that share a campaign key with an open incident, or with what joined one;
+    // the oldest such incident wins.
+    let mut owner: BTreeMap<&str, &'i Incident> = BTreeMap::new();
+    let mut claim = |key, incident: &'i Incident| {
+        let current = owner.entry(key).or_insert(incident);
+        if incident.id < current.id {
+            *current = incident;
+        }
+    };
+    for i in open {
+        for key in &i.campaign {
+            claim(key.as_str(), i);
+        }
+    }
+    for unit in joined.values() {
+        let incident = unit.target.expect("joined units have a target");
+        for key in campaign_keys(&unit.findings) {
+            claim(key, incident);
+        }
+    }
+    let mut rest = Vec::new();
+    for (package, group) in homeless {
+        let found = campaign_keys(&group)
+            .into_iter()
+            .filter_map(|k| owner.get(k).copied())
+            .min_by_key(|i| i.id);
+        match found {
+            Some(incident) => join(&mut joined, incident, package, group),
+            None => rest.push((package, group)),
+        }
+    }
+    let homeless = rest;
     let mut units: Vec<Unit<'f, 'i>> = joined.into_values().collect();
-    // New incidents: one per package, or one per set of packages linked by shared keys.
-    let mut component: Vec<usize> = (0..homeless.len()).collect();
-    if policy.group_campaigns {
-        let keys: Vec<BTreeSet<&str>> = homeless.iter().map(|(_, g)| campaign_keys(g)).collect();
-        for i in 0..homeless.len() {
-            for j in 0..i {
-                if !keys[i].is_disjoint(&keys[j]) {
-                    let (from, to) = (component[i], component[j]);
-                    for c in component.iter_mut().filter(|c| **c == from) {
-                        *c = to;
-                    }
-                }
-            }
+    // New incidents: one per set of packages linked by shared keys (union-find over the
+    // first package that named each key).
+    let mut parent: Vec<usize> = (0..homeless.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut first_with: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, (_, group)) in homeless.iter().enumerate() {
+        for key in campaign_keys(group) {
+            let j = *first_with.entry(key).or_insert(i);
+            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+            // The earlier package's group absorbs the later: units stay in package order.
+            parent[a.max(b)] = a.min(b);
         }
     }
+    let component: Vec<usize> = (0..homeless.len()).map(|i| root(&mut parent, i)).collect();
     let mut fresh: BTreeMap<usize, Unit<'f, 'i>> = BTreeMap::new();
     for (i, (package, group)) in homeless.into_iter().enumerate() {
         let unit = fresh.entry(component[i]).or_insert_with(|| Unit {
